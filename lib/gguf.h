@@ -156,6 +156,10 @@ int gguf_add_tensor(gguf_writer *w, const char *name, uint32_t type,
 
 int gguf_writer_write(gguf_writer *w, const char *path, llm_err *e);
 
+/* Make SIGINT, SIGTERM and SIGHUP remove the temporary file of a write
+ * in progress before the program dies (for long writers like llm-quantize). */
+void gguf_cleanup_on_signals(void);
+
 /* True when a and b name the same existing file (st_dev and st_ino). */
 bool gguf_same_file(const char *a, const char *b);
 
