@@ -46,7 +46,7 @@ typedef struct llm_tok_reader llm_tok_reader;
 llm_tok_reader *llm_tok_reader_new(FILE *f, const char *name);
 void llm_tok_reader_free(llm_tok_reader *r);
 /* Next item: 1 = a token (*id set; PIECE, if the line had one, unescaped
- * into *piece/*piece_len, valid until the next call; pass NULL to skip),
+ * into *piece and *piece_len, valid until the next call; pass NULL to skip),
  * 2 = end of segment (an empty line), 0 = end of input, -1 = error.
  * Comment lines are skipped; the header line fills llm_tok_reader_header.
  * Ids must be in 0..INT32_MAX; range against a vocabulary is the caller's. */

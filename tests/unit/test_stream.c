@@ -1,0 +1,318 @@
+/* test_stream.c: the token and tensor stream formats (lib/stream.h):
+ * round trips of every encoding, escapes, segments, headers, and malformed
+ * inputs that must fail with a message naming where, never crash. */
+#include "stream.h"
+#include "t.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A FILE reading the n bytes at s (fmemopen wants a non-const buffer). */
+static FILE *mem_in(const char *s, size_t n)
+{
+    static char bufs[8][1 << 16];
+    static int which;
+    char *b = bufs[which++ % 8];
+    if (n > sizeof bufs[0]) return NULL;
+    if (n == 0) return fopen("/dev/null", "r");   /* fmemopen wants n > 0 */
+    memcpy(b, s, n);
+    return fmemopen(b, n, "r");
+}
+
+/* ---- token stream ---- */
+
+static void test_tok_roundtrip(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *w = open_memstream(&buf, &len);
+    int bad = 0;
+    bad |= llm_tok_write_header(w, 512, "llama", 0x9f2c41d0);
+    char all[256];
+    for (int i = 0; i < 256; i++) all[i] = (char)i;
+    for (int i = 0; i < 256; i++) bad |= llm_tok_write(w, i, all + i, 1, NULL);
+    bad |= llm_tok_end_segment(w);
+    bad |= llm_tok_write(w, 1000, all, 256, "logit=1.5\tp=0.25");
+    bad |= llm_tok_write(w, 7, NULL, 0, NULL);
+    bad |= llm_tok_write(w, 8, "", 0, NULL);
+    bad |= llm_tok_write(w, 9, NULL, 0, "p=1");
+    bad |= llm_tok_write(w, INT32_MAX, "x", 1, NULL);
+    bad |= llm_tok_end_segment(w);
+    fclose(w);
+    T_CHECK("tok write ok", bad == 0, "a writer failed");
+
+    /* every written line is printable (no raw control bytes) */
+    int ctl = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) ctl++;
+    }
+    T_CHECK("tok escapes leave no control bytes", ctl == 0, "%d raw control bytes", ctl);
+
+    FILE *f = fmemopen(buf, len, "r");
+    llm_tok_reader *r = llm_tok_reader_new(f, "mem");
+    llm_err e = {{0}};
+    int32_t id;
+    const char *p;
+    size_t pl;
+    int rc, ok = 1;
+    for (int i = 0; i < 256 && ok; i++) {
+        rc = llm_tok_next(r, &id, &p, &pl, &e);
+        if (rc != 1 || id != i || pl != 1 || !p || (unsigned char)p[0] != i) {
+            ok = 0;
+            T_FAIL("tok all 256 bytes round trip", "byte %d: rc %d id %d len %zu (%s)", i, rc, id, pl, e.msg);
+        }
+    }
+    if (ok) T_OK("tok all 256 bytes round trip");
+    const llm_tok_header *h = llm_tok_reader_header(r);
+    T_CHECK("tok header", h->present && h->vocab == 512 && strcmp(h->tokenizer, "llama") == 0 &&
+            h->has_fingerprint && h->fingerprint == 0x9f2c41d0, "header %d %u %s %08x",
+            h->present, h->vocab, h->tokenizer, h->fingerprint);
+    T_CHECK("tok segment end", llm_tok_next(r, &id, &p, &pl, &e) == 2, "no segment end");
+    rc = llm_tok_next(r, &id, &p, &pl, &e);
+    T_CHECK("tok 256-byte piece", rc == 1 && id == 1000 && pl == 256 && memcmp(p, all, 256) == 0,
+            "rc %d id %d len %zu", rc, id, pl);
+    rc = llm_tok_next(r, &id, &p, &pl, &e);
+    T_CHECK("tok bare id", rc == 1 && id == 7 && p == NULL && pl == 0, "rc %d id %d", rc, id);
+    rc = llm_tok_next(r, &id, &p, &pl, &e);
+    T_CHECK("tok empty piece", rc == 1 && id == 8 && p && pl == 0, "rc %d id %d", rc, id);
+    rc = llm_tok_next(r, &id, NULL, NULL, &e);
+    T_CHECK("tok no piece with fields", rc == 1 && id == 9, "rc %d id %d", rc, id);
+    rc = llm_tok_next(r, &id, &p, &pl, &e);
+    T_CHECK("tok max id", rc == 1 && id == INT32_MAX && pl == 1 && p[0] == 'x', "rc %d id %d", rc, id);
+    T_CHECK("tok final segment", llm_tok_next(r, &id, &p, &pl, &e) == 2, "no segment end");
+    T_CHECK("tok eof", llm_tok_next(r, &id, &p, &pl, &e) == 0, "no eof");
+    T_CHECK("tok eof again", llm_tok_next(r, &id, &p, &pl, &e) == 0, "no eof");
+    llm_tok_reader_free(r);
+    fclose(f);
+    free(buf);
+}
+
+static void test_tok_escape_fn(void)
+{
+    char out[8];
+    size_t n = llm_tok_escape("a\tb\\\x01", 5, out, sizeof out);
+    /* a \t b \\ \x01 = 1+2+1+2+4 = 10 bytes needed */
+    T_CHECK("escape size needed", n == 10, "got %zu", n);
+    T_CHECK("escape truncates with NUL", strlen(out) == 7 && memcmp(out, "a\\tb\\\\\\", 7) == 0,
+            "got '%s'", out);
+    char big[32];
+    n = llm_tok_escape("\n\x7f\xe2\x96\x81", 5, big, sizeof big);
+    T_CHECK("escape newline, DEL, UTF-8 kept", n == 9 && strcmp(big, "\\n\\x7f\xe2\x96\x81") == 0,
+            "got %zu '%s'", n, big);
+    T_CHECK("escape size only", llm_tok_escape("\t", 1, NULL, 0) == 2, "wrong size");
+}
+
+/* Read all of s as a token stream; returns the last rc and fills e. Counts
+ * tokens and segments. */
+static int tok_read_all(const char *s, size_t n, int *ntok, int *nseg, llm_err *e,
+                        llm_tok_header *hdr)
+{
+    FILE *f = mem_in(s, n);
+    llm_tok_reader *r = llm_tok_reader_new(f, "in");
+    int32_t id;
+    const char *p;
+    size_t pl;
+    int rc;
+    *ntok = *nseg = 0;
+    while ((rc = llm_tok_next(r, &id, &p, &pl, e)) > 0) {
+        if (rc == 1) (*ntok)++;
+        else (*nseg)++;
+        if (*ntok + *nseg > 100000) break;
+    }
+    if (hdr) *hdr = *llm_tok_reader_header(r);
+    llm_tok_reader_free(r);
+    fclose(f);
+    return rc;
+}
+
+static void test_tok_parsing(void)
+{
+    int nt, ns, rc;
+    llm_err e = {{0}};
+    llm_tok_header h;
+    const char *s1 = "#llm-tokens 1 vocab=32000 future=yes tokenizer=gpt2 fingerprint=DEADbeef\r\n"
+                     "# a comment\r\n1\t<s>\r\n\r\n2\r\n";
+    rc = tok_read_all(s1, strlen(s1), &nt, &ns, &e, &h);
+    T_CHECK("tok CRLF and unknown keys", rc == 0 && nt == 2 && ns == 1 && h.present &&
+            h.vocab == 32000 && strcmp(h.tokenizer, "gpt2") == 0 && h.fingerprint == 0xdeadbeef,
+            "rc %d nt %d ns %d %s", rc, nt, ns, e.msg);
+    const char *s2 = "1\n#llm-tokens 2 vocab=5\n2\n";
+    rc = tok_read_all(s2, strlen(s2), &nt, &ns, &e, &h);
+    T_CHECK("tok header only on line 1", rc == 0 && nt == 2 && !h.present, "rc %d %s", rc, e.msg);
+    const char *s3 = "#llm-tokens 1 fingerprint=00000001\n1\n\n#llm-tokens 1 fingerprint=00000001\n2\n";
+    rc = tok_read_all(s3, strlen(s3), &nt, &ns, &e, &h);
+    T_CHECK("tok cat of two streams", rc == 0 && nt == 2 && ns == 1, "rc %d %s", rc, e.msg);
+    const char *s4 = "#llm-tokens\t1\n7";   /* no final newline */
+    rc = tok_read_all(s4, strlen(s4), &nt, &ns, &e, &h);
+    T_CHECK("tok last line without newline", rc == 0 && nt == 1 && h.present && !h.has_fingerprint,
+            "rc %d %s", rc, e.msg);
+    rc = tok_read_all("", 0, &nt, &ns, &e, &h);
+    T_CHECK("tok empty input", rc == 0 && nt == 0 && ns == 0, "rc %d", rc);
+    const char *s5 = "#llm-tokensX\n\n\n";
+    rc = tok_read_all(s5, strlen(s5), &nt, &ns, &e, &h);
+    T_CHECK("tok comment lookalike, empty segments", rc == 0 && ns == 2 && !h.present, "rc %d", rc);
+    const char *s6 = "00042\t\\x41\\x5a\\x7E\n";
+    FILE *f = mem_in(s6, strlen(s6));
+    llm_tok_reader *r = llm_tok_reader_new(f, "in");
+    int32_t id = 0;
+    const char *p = NULL;
+    size_t pl = 0;
+    rc = llm_tok_next(r, &id, &p, &pl, &e);
+    T_CHECK("tok leading zeros, hex both cases", rc == 1 && id == 42 && pl == 3 && memcmp(p, "AZ~", 3) == 0,
+            "rc %d id %d", rc, id);
+    T_CHECK("tok line and offset", llm_tok_reader_line(r) == 1 && llm_tok_reader_offset(r) == 0,
+            "line %llu", (unsigned long long)llm_tok_reader_line(r));
+    llm_tok_reader_free(r);
+    fclose(f);
+}
+
+/* Malformed token streams: each must give -1 with "line N (byte M)". */
+static void test_tok_malformed(void)
+{
+    static const struct { const char *in; const char *where; } cases[] = {
+        {"x\n", "line 1 (byte 0)"},
+        {"1\n-1\n", "line 2 (byte 2)"},
+        {"+1\n", "line 1 (byte 0)"},
+        {"2147483648\n", "line 1 (byte 0)"},
+        {"99999999999999999999999\n", "line 1 (byte 0)"},
+        {"12 a\n", "line 1 (byte 2)"},
+        {"12a\n", "line 1 (byte 2)"},
+        {" 12\n", "line 1 (byte 0)"},
+        {"\t12\n", "line 1 (byte 0)"},
+        {"1\tab\\q\n", "line 1 (byte 4)"},
+        {"1\tab\\\n", "line 1 (byte 4)"},
+        {"1\t\\x4\n", "line 1 (byte 2)"},
+        {"1\t\\xg0\n", "line 1 (byte 2)"},
+        {"1\t\\r\n", "line 1 (byte 2)"},
+        {"1\tx\tnokey\n", "line 1 (byte 4)"},
+        {"1\tx\t=v\n", "line 1 (byte 4)"},
+        {"1\tx\t\n", "line 1 (byte 4)"},
+        {"#llm-tokens 2 vocab=5\n", "line 1 (byte 12)"},
+        {"#llm-tokens\n", "line 1 (byte 11)"},
+        {"#llm-tokens x\n", "line 1 (byte 12)"},
+        {"#llm-tokens 1 vocab=-5\n", "line 1 (byte 14)"},
+        {"#llm-tokens 1 vocab=99999999999\n", "line 1 (byte 14)"},
+        {"#llm-tokens 1 fingerprint=1234567\n", "line 1 (byte 14)"},
+        {"#llm-tokens 1 fingerprint=1234567g\n", "line 1 (byte 14)"},
+        {"#llm-tokens 1 tokenizer=0123456789012345678901234567890123\n", "line 1 (byte 14)"},
+        {"#llm-tokens 1 stray\n", "line 1 (byte 14)"},
+        {"#llm-tokens 1 fingerprint=00000001\n1\n#llm-tokens 1 fingerprint=00000002\n", "line 3 (byte 37)"},
+        {"1\n2\n\x01\n", "line 3 (byte 4)"},
+        {"1\r2\n", "line 1 (byte 1)"},
+        {"\xef\xbb\xbf" "1\n", "line 1 (byte 0)"},
+    };
+    int n = (int)(sizeof cases / sizeof cases[0]);
+    for (int i = 0; i < n; i++) {
+        int nt, ns;
+        llm_err e = {{0}};
+        int rc = tok_read_all(cases[i].in, strlen(cases[i].in), &nt, &ns, &e, NULL);
+        char name[64];
+        snprintf(name, sizeof name, "tok malformed %d", i);
+        T_CHECK(name, rc == -1 && strstr(e.msg, cases[i].where) && strncmp(e.msg, "in: ", 4) == 0,
+                "rc %d msg '%s' (want '%s')", rc, e.msg, cases[i].where);
+    }
+    /* a NUL byte in place of an id */
+    {
+        int nt, ns;
+        llm_err e = {{0}};
+        int rc = tok_read_all("1\n\0\n", 4, &nt, &ns, &e, NULL);
+        T_CHECK("tok malformed NUL", rc == -1 && strstr(e.msg, "line 2 (byte 2)"), "rc %d %s", rc, e.msg);
+    }
+    /* an endless line stops at the cap with an error, not a hang */
+    {
+        size_t big = (1u << 20) + 100;
+        char *s = malloc(big);
+        memset(s, '7', big);
+        FILE *f = fmemopen(s, big, "r");
+        llm_tok_reader *r = llm_tok_reader_new(f, "in");
+        llm_err e = {{0}};
+        int32_t id;
+        int rc = llm_tok_next(r, &id, NULL, NULL, &e);
+        T_CHECK("tok endless line", rc == -1 && strstr(e.msg, "longer than"), "rc %d %s", rc, e.msg);
+        llm_tok_reader_free(r);
+        fclose(f);
+        free(s);
+    }
+}
+
+/* ---- open / close ---- */
+
+static void test_open_close(void)
+{
+    llm_err e = {{0}};
+    char dir[] = "/tmp/test_stream.XXXXXX";
+    if (!mkdtemp(dir)) { T_FAIL("mkdtemp", "%s", strerror(errno)); return; }
+    FILE *f = llm_stream_open(dir, "w", &e);
+    T_CHECK("open refuses a folder", !f && strstr(e.msg, "folder"), "%s", e.msg);
+    f = llm_stream_open("/dev/null", "w", &e);
+    T_CHECK("open refuses a device", !f && strstr(e.msg, "regular"), "%s", e.msg);
+    f = llm_stream_open(dir, "r", &e);
+    T_CHECK("open for reading refuses a folder", !f && strstr(e.msg, "folder"), "%s", e.msg);
+    char path[256];
+    snprintf(path, sizeof path, "%s/missing/x.tok", dir);
+    f = llm_stream_open(path, "r", &e);
+    T_CHECK("open missing file", !f && strstr(e.msg, path), "%s", e.msg);
+    f = llm_stream_open(path, "w", &e);
+    T_CHECK("open in a missing folder", !f && strstr(e.msg, path), "%s", e.msg);
+    T_CHECK("open - for reading is stdin", llm_stream_open("-", "r", &e) == stdin, "not stdin");
+
+    /* write through a temp file renamed at close */
+    snprintf(path, sizeof path, "%s/a.tok", dir);
+    f = llm_stream_open(path, "w", &e);
+    T_CHECK("open for writing", f != NULL, "%s", e.msg);
+    if (f) {
+        llm_tok_write(f, 5, "hi", 2, NULL);
+        struct stat st;
+        T_CHECK("not in place before close", stat(path, &st) != 0, "file exists early");
+        T_CHECK("close ok", llm_stream_close(f, &e) == 0, "%s", e.msg);
+        T_CHECK("in place after close", stat(path, &st) == 0 && st.st_size == 5, "missing or wrong size");
+        f = llm_stream_open(path, "r", &e);
+        llm_tok_reader *r = llm_tok_reader_new(f, path);
+        int32_t id = 0;
+        const char *p;
+        size_t pl;
+        int rc = llm_tok_next(r, &id, &p, &pl, &e);
+        T_CHECK("read back", rc == 1 && id == 5 && pl == 2, "rc %d", rc);
+        llm_tok_reader_free(r);
+        T_CHECK("close reader", llm_stream_close(f, &e) == 0, "%s", e.msg);
+        unlink(path);
+    }
+
+    /* a full disk through stdout */
+    fflush(stdout);
+    int saved = dup(1);
+    int full = open("/dev/full", O_WRONLY);
+    if (full < 0 || saved < 0) {
+        T_SKIP("close reports a full disk", "no /dev/full");
+    } else {
+        dup2(full, 1);
+        FILE *o = llm_stream_open("-", "w", &e);
+        for (int i = 0; i < 100; i++) llm_tok_write(o, i, "x", 1, NULL);
+        int rc = llm_stream_close(o, &e);
+        clearerr(stdout);
+        dup2(saved, 1);
+        close(full);
+        close(saved);
+        T_CHECK("close reports a full disk", rc == -1 && strstr(e.msg, "No space"), "rc %d %s", rc, e.msg);
+    }
+#ifndef LLM_ZSTD
+    snprintf(path, sizeof path, "%s/a.tok.zst", dir);
+    f = llm_stream_open(path, "w", &e);
+    T_CHECK("zst without ZSTD=1", !f && strstr(e.msg, "make ZSTD=1"), "%s", e.msg);
+#endif
+    rmdir(dir);
+}
+
+int main(void)
+{
+    test_tok_roundtrip();
+    test_tok_escape_fn();
+    test_tok_parsing();
+    test_tok_malformed();
+    test_open_close();
+    return t_exit();
+}
