@@ -99,9 +99,9 @@ void llm_sampler_accept(llm_sampler *s, int32_t id);
 /* Forget the history and restart the random sequence from the seed. */
 void llm_sampler_reset(llm_sampler *s);
 
-/* The candidates the last successful sample drew from, most probable
- * first (ties: lower id), probabilities summing to 1; *c is valid until the
- * next sample or free. Returns their count (0 before any sample). */
+/* The candidates the last sample drew from, most probable first (ties:
+ * lower id), probabilities summing to 1; *c is valid until the next sample
+ * or free. Returns their count (0 before any sample or after a failed one). */
 int32_t llm_sampler_last(const llm_sampler *s, const llm_sampler_cand **c);
 
 /* The order actually used, canonical names joined by ';' (for messages). */
