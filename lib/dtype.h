@@ -44,6 +44,9 @@ const llm_type_info *llm_type(uint32_t t);
 /* 0 if t is a known type whose dequantization we implement, else -1 with
  * "unknown tensor type N" / "tensor type N (q4_2) was removed from ggml". */
 int llm_type_check(uint32_t t, llm_err *e);
+/* ggml's name for any type number it ever had ("q4_K", "iq4_xs", "q4_2"),
+ * implemented or not; NULL for a number ggml never used. For messages. */
+const char *llm_type_name(uint32_t t);
 /* Type by name, case-insensitive ("Q4_K", "f16"); -1 if none. */
 int llm_type_by_name(const char *name);
 /* Bytes of a row of n values; 0 if n is not a multiple of the block. */
@@ -58,7 +61,11 @@ uint16_t llm_f32_to_bf16(float f);
 /* Dequantize n values (a multiple of the block) of type t from src. */
 void llm_dequantize(uint32_t t, const void *src, float *dst, int64_t n);
 /* Quantize n values into dst with ggml's reference quantizer for t, so the
- * bytes equal llama.cpp's (no importance matrix). Returns bytes written. */
+ * bytes equal llama.cpp's (no importance matrix). Returns bytes written,
+ * 0 for an unknown type or n not a multiple of the block. */
 size_t llm_quantize(uint32_t t, const float *src, void *dst, int64_t n);
+/* The same for nrows rows of ncols values each (rows of llm_row_size
+ * bytes). Returns bytes written, 0 if ncols does not fit the block. */
+size_t llm_quantize_rows(uint32_t t, const float *src, void *dst, int64_t nrows, int64_t ncols);
 
 #endif
