@@ -239,6 +239,320 @@ static void test_tok_malformed(void)
     }
 }
 
+
+/* ---- tensor stream ---- */
+
+static uint32_t rng_state = 12345;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Write one record to memory and read it back. */
+static int tensor_roundtrip(const float *x, const int64_t *shape, int ndim, int enc, int64_t k,
+                            char **buf, size_t *len)
+{
+    FILE *w = open_memstream(buf, len);
+    int rc = llm_tensor_write(w, "t", shape, ndim, 3, x, enc, k);
+    fclose(w);
+    return rc;
+}
+
+static void test_tensor_text_raw(void)
+{
+    enum { N = 4096 };
+    static float x[N];
+    for (int i = 0; i < N; i++) {
+        uint32_t u;
+        do u = rnd(); while (((u >> 23) & 0xff) == 0xff);   /* no inf/nan */
+        memcpy(&x[i], &u, 4);
+    }
+    /* specials: zeros, denormals, extremes */
+    uint32_t specials[] = {0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x7f7fffff,
+                           0xff7fffff, 0x00800000, 0x3f800000, 0x7f800000, 0xff800000};
+    for (int i = 0; i < 10; i++) memcpy(&x[i], &specials[i], 4);
+    int64_t shape[2] = {64, 64};
+    for (int enc = LLM_ENC_TEXT; enc <= LLM_ENC_RAW; enc++) {
+        char *buf = NULL;
+        size_t len = 0;
+        int wrc = tensor_roundtrip(x, shape, 2, enc, 0, &buf, &len);
+        FILE *f = fmemopen(buf, len, "r");
+        llm_tensor_reader *r = llm_tensor_reader_new(f, "mem");
+        llm_tensor_rec *t = NULL;
+        llm_err e = {{0}};
+        int rc = llm_tensor_next(r, &t, &e);
+        int diff = -1;
+        if (rc == 1) {
+            diff = 0;
+            for (int i = 0; i < N; i++) if (memcmp(&x[i], &t->data[i], 4) != 0) { diff = i + 1; break; }
+        }
+        char name[64];
+        snprintf(name, sizeof name, "tensor %s round trip bit exact", enc ? "raw" : "text");
+        T_CHECK(name, wrc == 0 && rc == 1 && diff == 0 && t->n == N && t->ndim == 2 &&
+                t->shape[0] == 64 && t->shape[1] == 64 && t->pos == 3 && t->enc == enc &&
+                strcmp(t->name, "t") == 0 && t->ids == NULL,
+                "wrc %d rc %d diff at %d (%s)", wrc, rc, diff, e.msg);
+        snprintf(name, sizeof name, "tensor %s then eof", enc ? "raw" : "text");
+        T_CHECK(name, llm_tensor_next(r, &t, &e) == 0, "%s", e.msg);
+        if (enc == LLM_ENC_TEXT) {
+            int lines = 0;
+            for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
+            T_CHECK("tensor text: a row a line", lines == 65, "%d lines", lines);
+        } else {
+            T_CHECK("tensor raw size", len == (size_t)(strchr(buf, '\n') + 1 - buf) + 4 * N, "len %zu", len);
+        }
+        llm_tensor_reader_free(r);
+        fclose(f);
+        free(buf);
+    }
+    /* nan: text readers accept it (the sampler is the one to refuse) */
+    float y[3] = {NAN, -NAN, 1.0f};
+    int64_t s3 = 3;
+    char *buf = NULL;
+    size_t len = 0;
+    tensor_roundtrip(y, &s3, 1, LLM_ENC_TEXT, 0, &buf, &len);
+    FILE *f = fmemopen(buf, len, "r");
+    llm_tensor_reader *r = llm_tensor_reader_new(f, "mem");
+    llm_tensor_rec *t = NULL;
+    llm_err e = {{0}};
+    int rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("tensor text nan", rc == 1 && isnan(t->data[0]) && isnan(t->data[1]) && t->data[2] == 1.0f,
+            "rc %d %s", rc, e.msg);
+    llm_tensor_reader_free(r);
+    fclose(f);
+    free(buf);
+}
+
+static void test_tensor_top(void)
+{
+    float x[8] = {1, 3, 3, 2, 3, NAN, -1, 3};
+    int64_t n = 8;
+    char *buf = NULL;
+    size_t len = 0;
+    int wrc = tensor_roundtrip(x, &n, 1, LLM_ENC_TOP, 3, &buf, &len);
+    const char *want = "#llm-tensor 1 name=t dtype=f32 shape=8 pos=3 enc=top k=3\n1 3\n2 3\n4 3\n";
+    T_CHECK("top ties: lower id first", wrc == 0 && strcmp(buf, want) == 0, "got '%s'", buf);
+    FILE *f = fmemopen(buf, len, "r");
+    llm_tensor_reader *r = llm_tensor_reader_new(f, "mem");
+    llm_tensor_rec *t = NULL;
+    llm_err e = {{0}};
+    int rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("top read", rc == 1 && t->enc == LLM_ENC_TOP && t->k == 3 && t->n == 8 &&
+            t->ids[0] == 1 && t->ids[1] == 2 && t->ids[2] == 4 && t->vals[2] == 3 &&
+            t->data[1] == 3 && t->data[0] == -INFINITY && t->data[7] == -INFINITY,
+            "rc %d %s", rc, e.msg);
+    llm_tensor_reader_free(r);
+    fclose(f);
+    free(buf);
+
+    /* k larger than n: all values, best first, nan last */
+    buf = NULL;
+    tensor_roundtrip(x, &n, 1, LLM_ENC_TOP, 100, &buf, &len);
+    f = fmemopen(buf, len, "r");
+    r = llm_tensor_reader_new(f, "mem");
+    rc = llm_tensor_next(r, &t, &e);
+    static const int order[8] = {1, 2, 4, 7, 3, 0, 6, 5};
+    int same_order = rc == 1 && t->k == 8;
+    for (int i = 0; same_order && i < 8; i++) same_order = t->ids[i] == order[i];
+    T_CHECK("top k > n: everything, sorted, nan last", same_order, "rc %d k %lld", rc,
+            rc == 1 ? (long long)t->k : -1LL);
+    int all = rc == 1;
+    for (int i = 0; all && i < 8; i++) all = memcmp(&t->data[i], &x[i], 4) == 0 || (isnan(x[i]) && isnan(t->data[i]));
+    T_CHECK("top k = n: data is the tensor", all, "differs");
+    llm_tensor_reader_free(r);
+    fclose(f);
+    free(buf);
+
+    /* a large random vector: the top 40 agree with a full sort */
+    enum { M = 5000 };
+    static float v[M];
+    for (int i = 0; i < M; i++) v[i] = (float)(rnd() % 200) / 8.0f;   /* many ties */
+    buf = NULL;
+    int64_t m = M;
+    tensor_roundtrip(v, &m, 1, LLM_ENC_TOP, 40, &buf, &len);
+    f = fmemopen(buf, len, "r");
+    r = llm_tensor_reader_new(f, "mem");
+    rc = llm_tensor_next(r, &t, &e);
+    int good = rc == 1 && t->k == 40;
+    for (int i = 0; good && i < 40; i++) {
+        int32_t id = t->ids[i];
+        /* rank of id in (value desc, id asc) order must be i */
+        int rank = 0;
+        for (int j = 0; j < M; j++)
+            if (v[j] > v[id] || (v[j] == v[id] && j < id)) rank++;
+        good = rank == i && t->vals[i] == v[id];
+    }
+    T_CHECK("top 40 of 5000 with ties", good, "rc %d", rc);
+    llm_tensor_reader_free(r);
+    fclose(f);
+    free(buf);
+}
+
+static void test_tensor_stream_mixed(void)
+{
+    /* text, defaults, top and raw records, comments between; the raw
+     * part holds NULs, so the input is built from pieces */
+    const char *head =
+        "# made by hand\n"
+        "#llm-stats model=x threads=2\n"
+        "#llm-tensor 1 name=a dtype=f32 shape=2,3 enc=text future=1\r\n"
+        "1 2\n3\n\n  4 5\t6\r\n"
+        "#llm-tensor 1 shape=2\n"          /* dtype, enc, name optional */
+        "0x1p-2 -inf\n"
+        "#llm-tensor 1 name=c dtype=f32 shape=5 pos=9 enc=top k=2\n"
+        "4 1.5 0 -2\n"
+        "#llm-tensor 1 name=d dtype=f32 shape=2 enc=raw\n";
+    static const char raw[8] = {0x00, 0x00, (char)0x80, 0x3f, 0x00, 0x00, 0x00, (char)0xc0};
+    const char *tail = "\n# trailing comment\n";
+    char tmp[1024];
+    size_t n = 0;
+    memcpy(tmp, head, strlen(head)); n += strlen(head);
+    memcpy(tmp + n, raw, 8); n += 8;
+    memcpy(tmp + n, tail, strlen(tail)); n += strlen(tail);
+    FILE *f = mem_in(tmp, n);
+    llm_tensor_reader *r = llm_tensor_reader_new(f, "mix");
+    llm_tensor_rec *t = NULL;
+    llm_err e = {{0}};
+    int rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("mixed: text over lines", rc == 1 && t->n == 6 && t->data[0] == 1 && t->data[5] == 6 &&
+            t->pos == -1 && strcmp(t->name, "a") == 0, "rc %d %s", rc, e.msg);
+    rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("mixed: defaults, hex float, -inf", rc == 1 && t->n == 2 && t->data[0] == 0.25f &&
+            t->data[1] == -INFINITY && t->enc == LLM_ENC_TEXT && t->name[0] == '\0',
+            "rc %d %s", rc, e.msg);
+    rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("mixed: top in any order", rc == 1 && t->k == 2 && t->pos == 9 && t->data[4] == 1.5f &&
+            t->data[0] == -2 && t->data[1] == -INFINITY, "rc %d %s", rc, e.msg);
+    rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("mixed: raw", rc == 1 && t->enc == LLM_ENC_RAW && t->data[0] == 1.0f && t->data[1] == -2.0f &&
+            t->ids == NULL, "rc %d %s", rc, e.msg);
+    rc = llm_tensor_next(r, &t, &e);
+    T_CHECK("mixed: eof after comment", rc == 0, "rc %d %s", rc, e.msg);
+    llm_tensor_reader_free(r);
+    fclose(f);
+}
+
+/* Malformed tensor streams: each gives -1, naming record and byte offset. */
+static void test_tensor_malformed(void)
+{
+    static const struct { const char *in; const char *where; } cases[] = {
+        {"1 2 3\n", "record 1 (byte 0)"},
+        {"#llm-tensor 2 shape=1\n1\n", "record 1 (byte 12)"},
+        {"#llm-tensor\n1\n", "record 1 (byte 11)"},
+        {"#llm-tensor 1 name=x\n1\n", "record 1 (byte 20)"},
+        {"#llm-tensor 1 shape=3 dtype=f16\n1 2 3\n", "record 1 (byte 22)"},
+        {"#llm-tensor 1 shape=3 enc=bin\n", "record 1 (byte 22)"},
+        {"#llm-tensor 1 shape=0\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=3,,2\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=3,\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=-3\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=65536,65536\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=4294967296,1\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=99999999999999999999999\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=1,1,1,1,1,1,1,1,1\n", "record 1 (byte 14)"},
+        {"#llm-tensor 1 shape=2 pos=-1\n1 2\n", "record 1 (byte 22)"},
+        {"#llm-tensor 1 shape=2 bogus\n1 2\n", "record 1 (byte 22)"},
+        {"#llm-tensor 1 shape=3\n1 2\n", "record 1 (byte 26)"},
+        {"#llm-tensor 1 shape=3\n1 2\n#llm-tensor 1 shape=1\n0\n", "record 1 (byte 26)"},
+        {"#llm-tensor 1 shape=2\n1 2 3\n", "record 1 (byte 26)"},
+        {"#llm-tensor 1 shape=2\n1 x\n", "record 1 (byte 24)"},
+        {"#llm-tensor 1 shape=2\n1 2.5.1\n", "record 1 (byte 24)"},
+        {"#llm-tensor 1 shape=2\n1 1e39\n", "record 1 (byte 24)"},
+        {"#llm-tensor 1 shape=2\n1 1111111111111111111111111111111111111111111111111111111111111111111111\n", "record 1 (byte 24)"},
+        {"#llm-tensor 1 shape=1\n1\n#llm-tensor 1 shape=2 enc=raw\nabc", "record 2 (byte 57)"},
+        {"#llm-tensor 1 shape=4 enc=top\n", "record 1 (byte 29)"},
+        {"#llm-tensor 1 shape=4 enc=top k=5\n", "record 1 (byte 0)"},
+        {"#llm-tensor 1 shape=4 enc=top k=2\n1 2\n", "record 1 (byte 38)"},
+        {"#llm-tensor 1 shape=4 enc=top k=2\n1 2\n3\n", "record 1 (byte 40)"},
+        {"#llm-tensor 1 shape=4 enc=top k=1\n4 2\n", "record 1 (byte 34)"},
+        {"#llm-tensor 1 shape=4 enc=top k=1\n-1 2\n", "record 1 (byte 34)"},
+        {"#llm-tensor 1 shape=4 enc=top k=2\n1 2\n1 3\n", "record 1 (byte 42)"},
+        {"#llm-tensor 1 shape=4 enc=top k=1\n1 2\n3 4\n", "record 1 (byte 38)"},
+        {"#llm-tensor 1 shape=4 enc=top k=x\n", "record 1 (byte 30)"},
+        {"#llm-tensor 1 shape=1 name=0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\n", "record 1 (byte 22)"},
+        {"#llm-tensor 1 shape=1\n\x01\n", "record 1 (byte 22)"},
+    };
+    int n = (int)(sizeof cases / sizeof cases[0]);
+    for (int i = 0; i < n; i++) {
+        FILE *f = mem_in(cases[i].in, strlen(cases[i].in));
+        llm_tensor_reader *r = llm_tensor_reader_new(f, "in");
+        llm_tensor_rec *t;
+        llm_err e = {{0}};
+        int rc, guard = 0;
+        while ((rc = llm_tensor_next(r, &t, &e)) == 1 && guard++ < 10) {}
+        char name[64];
+        snprintf(name, sizeof name, "tensor malformed %d", i);
+        T_CHECK(name, rc == -1 && strstr(e.msg, cases[i].where) && strncmp(e.msg, "in: ", 4) == 0,
+                "rc %d msg '%s' (want '%s')", rc, e.msg, cases[i].where);
+        llm_tensor_reader_free(r);
+        fclose(f);
+    }
+    /* a header line without end */
+    {
+        size_t big = 10000;
+        char *s = malloc(big);
+        memset(s, 'x', big);
+        memcpy(s, "#llm-tensor 1 shape=1 name=", 27);
+        FILE *f = fmemopen(s, big, "r");
+        llm_tensor_reader *r = llm_tensor_reader_new(f, "in");
+        llm_tensor_rec *t;
+        llm_err e = {{0}};
+        int rc = llm_tensor_next(r, &t, &e);
+        T_CHECK("tensor header too long", rc == -1 && strstr(e.msg, "record 1 (byte 0)"), "rc %d %s", rc, e.msg);
+        llm_tensor_reader_free(r);
+        fclose(f);
+        free(s);
+    }
+    /* the writer refuses what the reader would refuse */
+    {
+        FILE *w = fopen("/dev/null", "w");
+        float x[2] = {1, 2};
+        int64_t sh0[1] = {0}, sh2[1] = {2};
+        T_CHECK("write refuses shape 0", llm_tensor_write(w, "x", sh0, 1, -1, x, 0, 0) == -1, "accepted");
+        T_CHECK("write refuses a name with a space", llm_tensor_write(w, "a b", sh2, 1, -1, x, 0, 0) == -1, "accepted");
+        T_CHECK("write refuses a bad enc", llm_tensor_write(w, "x", sh2, 1, -1, x, 7, 0) == -1, "accepted");
+        T_CHECK("write refuses 9 dims", llm_tensor_write(w, "x", sh2, 9, -1, x, 0, 0) == -1, "accepted");
+        fclose(w);
+    }
+}
+
+/* The feedback loop: a reader on a pipe gets each item as soon as it is
+ * written, without waiting for more input or the end of the pipe. A hang
+ * is turned into a failure by alarm(). */
+static void test_no_wait_on_pipe(void)
+{
+    int fd[2];
+    if (pipe(fd) != 0) { T_SKIP("pipe", "no pipe"); return; }
+    FILE *w = fdopen(fd[1], "w"), *rd = fdopen(fd[0], "r");
+    alarm(10);
+    float x[3] = {1, 2, 3};
+    int64_t sh = 3;
+    llm_tensor_reader *tr = llm_tensor_reader_new(rd, "pipe");
+    llm_tensor_rec *t;
+    llm_err e = {{0}};
+    int ok = 1;
+    for (int enc = 0; enc < 3 && ok; enc++) {
+        llm_tensor_write(w, "logits", &sh, 1, enc, x, enc, 2);
+        ok = llm_tensor_next(tr, &t, &e) == 1 && t->enc == enc && t->pos == enc;
+    }
+    T_CHECK("tensor reader does not wait for the next record", ok, "%s", e.msg);
+    llm_tensor_reader_free(tr);
+    llm_tok_reader *r = llm_tok_reader_new(rd, "pipe");
+    llm_tok_write(w, 42, "a", 1, NULL);
+    llm_tok_end_segment(w);   /* flushes */
+    int32_t id = 0;
+    int rc1 = llm_tok_next(r, &id, NULL, NULL, &e);
+    int rc2 = llm_tok_next(r, &id, NULL, NULL, &e);
+    T_CHECK("token reader returns at the segment end", rc1 == 1 && id == 42 && rc2 == 2, "rc %d %d", rc1, rc2);
+    alarm(0);
+    llm_tok_reader_free(r);
+    fclose(w);
+    fclose(rd);
+}
+
 /* ---- open / close ---- */
 
 static void test_open_close(void)
@@ -313,6 +627,11 @@ int main(void)
     test_tok_escape_fn();
     test_tok_parsing();
     test_tok_malformed();
+    test_tensor_text_raw();
+    test_tensor_top();
+    test_tensor_stream_mixed();
+    test_tensor_malformed();
+    test_no_wait_on_pipe();
     test_open_close();
     return t_exit();
 }
