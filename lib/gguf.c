@@ -344,31 +344,31 @@ gguf_file *gguf_open(const char *path, llm_err *e)
         cfail(&c, 4, msg);
         return fail_open(f, &c), NULL;
     }
-    rd_u64(&c, &f->n_tensors, "the tensor count");
-    rd_u64(&c, &f->n_kv, "the key-value count");
+    /* counts go to locals: f->n_kv and f->n_tensors count what is parsed,
+     * so gguf_close frees exactly that */
+    uint64_t n_kv, n_t;
+    rd_u64(&c, &n_t, "the tensor count");
+    rd_u64(&c, &n_kv, "the key-value count");
     char msg[256];
     /* a key-value takes at least 13 bytes, a tensor info at least 32 */
-    if (f->n_kv > left(&c) / 13) {
+    if (n_kv > left(&c) / 13) {
         snprintf(msg, sizeof msg, "key-value count %llu cannot fit in the %zu bytes left",
-                 (unsigned long long)f->n_kv, left(&c));
+                 (unsigned long long)n_kv, left(&c));
         cfail(&c, 16, msg);
         return fail_open(f, &c), NULL;
     }
-    if (f->n_tensors > left(&c) / 32) {
+    if (n_t > left(&c) / 32) {
         snprintf(msg, sizeof msg, "tensor count %llu cannot fit in the %zu bytes left",
-                 (unsigned long long)f->n_tensors, left(&c));
+                 (unsigned long long)n_t, left(&c));
         cfail(&c, 8, msg);
         return fail_open(f, &c), NULL;
     }
-    f->kv = calloc(f->n_kv ? f->n_kv : 1, sizeof *f->kv);
-    f->tensors = calloc(f->n_tensors ? f->n_tensors : 1, sizeof *f->tensors);
+    f->kv = calloc(n_kv ? n_kv : 1, sizeof *f->kv);
+    f->tensors = calloc(n_t ? n_t : 1, sizeof *f->tensors);
     if (!f->kv || !f->tensors) {
         llm_fail(e, "%s: out of memory", path);
         return fail_open(f, &c), NULL;
     }
-    uint64_t n_kv = f->n_kv, n_t = f->n_tensors;
-    f->n_kv = 0;           /* counts what is parsed, so close frees it */
-    f->n_tensors = 0;
     f->alignment = GGUF_DEFAULT_ALIGNMENT;
     for (uint64_t i = 0; i < n_kv; i++) {
         gguf_kv *kv = &f->kv[i];
