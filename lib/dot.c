@@ -1,0 +1,441 @@
+/* dot.c: portable dot products of weight rows with converted activation
+ * rows, one function per weight type (see dot.h).
+ *
+ * The quantized kernels sum integer products per block (exact) and scale
+ * each block's sum in float, as ggml does; so results differ from
+ * llama.cpp's only by the order of the float additions. */
+#include "dot.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "dtype.h"
+#include "quant.h"
+
+float llm_f16_table[65536];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void build_table(void)
+{
+    for (uint32_t i = 0; i < 65536; i++)
+        llm_f16_table[i] = llm_f16_to_f32((uint16_t)i);
+}
+
+/* Build the f16 table once (thread-safe). */
+void llm_dot_init(void)
+{
+    pthread_once(&table_once, build_table);
+}
+
+#define H(x) llm_f16_table[(x)]
+
+int llm_dot_act_type(uint32_t wtype)
+{
+    switch (wtype) {
+    case LLM_F32: return LLM_F32;
+    case LLM_F16: return LLM_F16;
+    case LLM_BF16: return LLM_BF16;
+    case LLM_Q4_0: case LLM_Q5_0: case LLM_Q8_0: return LLM_Q8_0;
+    case LLM_Q4_1: case LLM_Q5_1: return LLM_Q8_1;
+    case LLM_Q2_K: case LLM_Q3_K: case LLM_Q4_K: case LLM_Q5_K: case LLM_Q6_K: return LLM_Q8_K;
+    default: return -1;
+    }
+}
+
+/* ---- activation conversion --------------------------------------------- */
+
+/* Q8_0/Q8_1 as ggml's AVX2 quantize_row_q8_0/1: id = 127/amax, round half
+ * to even (the reference rounds half away; ties are rare but real). */
+static void act_q8_0(const float *x, block_q8_0 *y, int64_t n)
+{
+    for (int64_t b = 0; b < n / QK8_0; b++, x += QK8_0) {
+        float amax = 0;
+        for (int j = 0; j < QK8_0; j++)
+            amax = fmaxf(amax, fabsf(x[j]));
+        float d = amax / 127.f, id = amax != 0 ? 127.f / amax : 0.f;
+        y[b].d = llm_f32_to_f16(d);
+        for (int j = 0; j < QK8_0; j++)
+            y[b].qs[j] = (int8_t)nearbyintf(x[j] * id);
+    }
+}
+
+static void act_q8_1(const float *x, block_q8_1 *y, int64_t n)
+{
+    for (int64_t b = 0; b < n / QK8_1; b++, x += QK8_1) {
+        float amax = 0;
+        for (int j = 0; j < QK8_1; j++)
+            amax = fmaxf(amax, fabsf(x[j]));
+        float d = amax / 127.f, id = amax != 0 ? 127.f / amax : 0.f;
+        int sum = 0;
+        for (int j = 0; j < QK8_1; j++) {
+            int q = (int)nearbyintf(x[j] * id);
+            y[b].qs[j] = (int8_t)q;
+            sum += q;
+        }
+        y[b].d = llm_f32_to_f16(d);
+        y[b].s = llm_f32_to_f16(d * (float)sum);
+    }
+}
+
+void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
+{
+    switch (act_type) {
+    case LLM_F32:
+        memcpy(dst, x, (size_t)n * sizeof(float));
+        break;
+    case LLM_F16: {
+        uint16_t *h = dst;
+        for (int64_t i = 0; i < n; i++)
+            h[i] = llm_f32_to_f16(x[i]);
+        break;
+    }
+    case LLM_BF16: {
+        uint16_t *h = dst;
+        for (int64_t i = 0; i < n; i++)
+            h[i] = llm_f32_to_bf16(x[i]);
+        break;
+    }
+    case LLM_Q8_0: act_q8_0(x, dst, n); break;
+    case LLM_Q8_1: act_q8_1(x, dst, n); break;
+    case LLM_Q8_K: {
+        /* ggml's x86 build uses the reference Q8_K quantizer, which leaves
+         * bsums of an all-zero block unset: zero them first. */
+        memset(dst, 0, (size_t)(n / QK_K) * sizeof(block_q8_K));
+        llm_quant_q8_K(x, dst, n);
+        break;
+    }
+    }
+}
+
+/* ---- float types ------------------------------------------------------- */
+
+/* Eight partial sums, so the compiler can keep them in one vector. */
+static float dot_f32(int64_t n, const void *vw, const void *va)
+{
+    const float *w = vw, *a = va;
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            acc[j] += w[i + j] * a[i + j];
+    float s = 0;
+    for (; i < n; i++)
+        s += w[i] * a[i];
+    for (int j = 0; j < 8; j++)
+        s += acc[j];
+    return s;
+}
+
+static float dot_f16(int64_t n, const void *vw, const void *va)
+{
+    const uint16_t *w = vw, *a = va;
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            acc[j] += H(w[i + j]) * H(a[i + j]);
+    double s = 0;
+    for (; i < n; i++)
+        s += (double)(H(w[i]) * H(a[i]));
+    for (int j = 0; j < 8; j++)
+        s += acc[j];
+    return (float)s;
+}
+
+static inline float bf16(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static float dot_bf16(int64_t n, const void *vw, const void *va)
+{
+    const uint16_t *w = vw, *a = va;
+    float acc[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            acc[j] += bf16(w[i + j]) * bf16(a[i + j]);
+    double s = 0;
+    for (; i < n; i++)
+        s += (double)(bf16(w[i]) * bf16(a[i]));
+    for (int j = 0; j < 8; j++)
+        s += acc[j];
+    return (float)s;
+}
+
+/* ---- legacy quants: blocks of 32 against Q8_0 / Q8_1 --------------------- */
+
+static float dot_q8_0(int64_t n, const void *vw, const void *va)
+{
+    const block_q8_0 *w = vw;
+    const block_q8_0 *a = va;
+    float s = 0;
+    for (int64_t b = 0; b < n / QK8_0; b++) {
+        int sum = 0;
+        for (int j = 0; j < QK8_0; j++)
+            sum += w[b].qs[j] * a[b].qs[j];
+        s += (float)sum * (H(w[b].d) * H(a[b].d));
+    }
+    return s;
+}
+
+/* Q4_0: byte j holds values j (low nibble) and j+16 (high), offset 8. */
+static float dot_q4_0(int64_t n, const void *vw, const void *va)
+{
+    const block_q4_0 *w = vw;
+    const block_q8_0 *a = va;
+    float s = 0;
+    for (int64_t b = 0; b < n / QK4_0; b++) {
+        int sum = 0;
+        for (int j = 0; j < QK4_0 / 2; j++) {
+            int v0 = (w[b].qs[j] & 0x0F) - 8, v1 = (w[b].qs[j] >> 4) - 8;
+            sum += v0 * a[b].qs[j] + v1 * a[b].qs[j + 16];
+        }
+        s += (float)sum * (H(w[b].d) * H(a[b].d));
+    }
+    return s;
+}
+
+/* Q4_1: unsigned nibbles with a min: d*q + m, so the block adds m * s. */
+static float dot_q4_1(int64_t n, const void *vw, const void *va)
+{
+    const block_q4_1 *w = vw;
+    const block_q8_1 *a = va;
+    float s = 0;
+    for (int64_t b = 0; b < n / QK4_1; b++) {
+        int sum = 0;
+        for (int j = 0; j < QK4_1 / 2; j++)
+            sum += (w[b].qs[j] & 0x0F) * a[b].qs[j] + (w[b].qs[j] >> 4) * a[b].qs[j + 16];
+        s += (H(w[b].d) * H(a[b].d)) * (float)sum + H(w[b].m) * H(a[b].s);
+    }
+    return s;
+}
+
+/* Q5: the fifth bit of value j is bit j of qh (little-endian u32). */
+static float dot_q5_0(int64_t n, const void *vw, const void *va)
+{
+    const block_q5_0 *w = vw;
+    const block_q8_0 *a = va;
+    float s = 0;
+    for (int64_t b = 0; b < n / QK5_0; b++) {
+        uint32_t qh;
+        memcpy(&qh, w[b].qh, 4);
+        int sum = 0;
+        for (int j = 0; j < QK5_0 / 2; j++) {
+            int h0 = ((qh >> j) << 4) & 0x10, h1 = (qh >> (j + 12)) & 0x10;
+            int v0 = ((w[b].qs[j] & 0x0F) | h0) - 16, v1 = ((w[b].qs[j] >> 4) | h1) - 16;
+            sum += v0 * a[b].qs[j] + v1 * a[b].qs[j + 16];
+        }
+        s += (float)sum * (H(w[b].d) * H(a[b].d));
+    }
+    return s;
+}
+
+static float dot_q5_1(int64_t n, const void *vw, const void *va)
+{
+    const block_q5_1 *w = vw;
+    const block_q8_1 *a = va;
+    float s = 0;
+    for (int64_t b = 0; b < n / QK5_1; b++) {
+        uint32_t qh;
+        memcpy(&qh, w[b].qh, 4);
+        int sum = 0;
+        for (int j = 0; j < QK5_1 / 2; j++) {
+            int h0 = ((qh >> j) << 4) & 0x10, h1 = (qh >> (j + 12)) & 0x10;
+            int v0 = (w[b].qs[j] & 0x0F) | h0, v1 = (w[b].qs[j] >> 4) | h1;
+            sum += v0 * a[b].qs[j] + v1 * a[b].qs[j + 16];
+        }
+        s += (H(w[b].d) * H(a[b].d)) * (float)sum + H(w[b].m) * H(a[b].s);
+    }
+    return s;
+}
+
+/* ---- K quants: super-blocks of 256 against Q8_K --------------------------
+ * Each kernel unpacks one super-block's quants to int8 q[256] and its
+ * sub-block scales (and mins) to ints, then sums integer products per
+ * sub-block. Mins multiply the activation's precomputed 16-value sums. */
+
+/* sum over sub-blocks of len values: sc[s] * sum(q * a) */
+static inline int sub_dot(const int8_t *q, const int8_t *a, const int *sc, int nsub, int len)
+{
+    int total = 0;
+    for (int s = 0; s < nsub; s++) {
+        int sum = 0;
+        for (int l = 0; l < len; l++)
+            sum += q[s * len + l] * a[s * len + l];
+        total += sc[s] * sum;
+    }
+    return total;
+}
+
+static float dot_q2_K(int64_t n, const void *vw, const void *va)
+{
+    const block_q2_K *w = vw;
+    const block_q8_K *a = va;
+    float s = 0;
+    int8_t q[QK_K];
+    int sc[16];
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        const uint8_t *qs = w[b].qs;
+        /* out index 128k + 32j + l: bits 2j of byte 32k + l */
+        for (int k = 0; k < 2; k++)
+            for (int j = 0; j < 4; j++)
+                for (int l = 0; l < 32; l++)
+                    q[128 * k + 32 * j + l] = (int8_t)((qs[32 * k + l] >> (2 * j)) & 3);
+        int summs = 0;
+        for (int j = 0; j < 16; j++) {
+            sc[j] = w[b].scales[j] & 0xF;
+            summs += a[b].bsums[j] * (w[b].scales[j] >> 4);
+        }
+        int isum = sub_dot(q, a[b].qs, sc, 16, 16);
+        float dall = a[b].d * H(w[b].d), dmin = a[b].d * H(w[b].dmin);
+        s += dall * (float)isum - dmin * (float)summs;
+    }
+    return s;
+}
+
+static float dot_q3_K(int64_t n, const void *vw, const void *va)
+{
+    const block_q3_K *w = vw;
+    const block_q8_K *a = va;
+    float s = 0;
+    int8_t q[QK_K];
+    int sc[16];
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        const uint8_t *qs = w[b].qs, *hm = w[b].hmask, *ps = w[b].scales;
+        /* out 128k + 32j + l: 2 bits from qs, minus 4 unless the hmask
+         * bit (4k + j) of byte l is set */
+        for (int k = 0; k < 2; k++)
+            for (int j = 0; j < 4; j++) {
+                uint8_t m = (uint8_t)(1u << (4 * k + j));
+                for (int l = 0; l < 32; l++)
+                    q[128 * k + 32 * j + l] =
+                        (int8_t)(((qs[32 * k + l] >> (2 * j)) & 3) - ((hm[l] & m) ? 0 : 4));
+            }
+        /* 6-bit scales: low 4 bits in bytes 0..7 (two per byte), high 2
+         * bits in bytes 8..11; stored with +32 */
+        for (int j = 0; j < 16; j++) {
+            int lo = j < 8 ? ps[j] & 0xF : ps[j - 8] >> 4;
+            int hi = (ps[8 + j % 4] >> (2 * (j / 4))) & 3;
+            sc[j] = (lo | (hi << 4)) - 32;
+        }
+        int isum = sub_dot(q, a[b].qs, sc, 16, 16);
+        s += a[b].d * H(w[b].d) * (float)isum;
+    }
+    return s;
+}
+
+static float dot_q4_K(int64_t n, const void *vw, const void *va)
+{
+    const block_q4_K *w = vw;
+    const block_q8_K *a = va;
+    float s = 0;
+    int8_t q[QK_K];
+    int sc[8];
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        const uint8_t *qs = w[b].qs;
+        for (int j = 0; j < 4; j++)
+            for (int l = 0; l < 32; l++) {
+                q[64 * j + l] = (int8_t)(qs[32 * j + l] & 0xF);
+                q[64 * j + 32 + l] = (int8_t)(qs[32 * j + l] >> 4);
+            }
+        int summs = 0;
+        for (int j = 0; j < 8; j++) {
+            uint8_t scale, min;
+            llm_k4_scale_min(j, w[b].scales, &scale, &min);
+            sc[j] = scale;
+            summs += min * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+        }
+        int isum = sub_dot(q, a[b].qs, sc, 8, 32);
+        float d = a[b].d * H(w[b].d), dmin = a[b].d * H(w[b].dmin);
+        s += d * (float)isum - dmin * (float)summs;
+    }
+    return s;
+}
+
+static float dot_q5_K(int64_t n, const void *vw, const void *va)
+{
+    const block_q5_K *w = vw;
+    const block_q8_K *a = va;
+    float s = 0;
+    int8_t q[QK_K];
+    int sc[8];
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        const uint8_t *qs = w[b].qs, *qh = w[b].qh;
+        for (int j = 0; j < 4; j++)
+            for (int l = 0; l < 32; l++) {
+                q[64 * j + l] = (int8_t)((qs[32 * j + l] & 0xF) + ((qh[l] >> (2 * j)) & 1) * 16);
+                q[64 * j + 32 + l] = (int8_t)((qs[32 * j + l] >> 4) + ((qh[l] >> (2 * j + 1)) & 1) * 16);
+            }
+        int summs = 0;
+        for (int j = 0; j < 8; j++) {
+            uint8_t scale, min;
+            llm_k4_scale_min(j, w[b].scales, &scale, &min);
+            sc[j] = scale;
+            summs += min * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
+        }
+        int isum = sub_dot(q, a[b].qs, sc, 8, 32);
+        float d = a[b].d * H(w[b].d), dmin = a[b].d * H(w[b].dmin);
+        s += d * (float)isum - dmin * (float)summs;
+    }
+    return s;
+}
+
+static float dot_q6_K(int64_t n, const void *vw, const void *va)
+{
+    const block_q6_K *w = vw;
+    const block_q8_K *a = va;
+    float s = 0;
+    int8_t q[QK_K];
+    int sc[16];
+    for (int64_t b = 0; b < n / QK_K; b++) {
+        /* per 128 values: ql 64 bytes (low nibbles of l and l+32, high
+         * nibbles of l+64 and l+96), qh 32 bytes (2 bits for each) */
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *ql = w[b].ql + 64 * k, *qh = w[b].qh + 32 * k;
+            int8_t *o = q + 128 * k;
+            for (int l = 0; l < 32; l++) {
+                o[l] = (int8_t)(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
+                o[l + 32] = (int8_t)(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+                o[l + 64] = (int8_t)(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+                o[l + 96] = (int8_t)(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+            }
+        }
+        for (int j = 0; j < 16; j++)
+            sc[j] = w[b].scales[j];
+        int isum = sub_dot(q, a[b].qs, sc, 16, 16);
+        s += a[b].d * H(w[b].d) * (float)isum;
+    }
+    return s;
+}
+
+llm_dot_fn llm_dot_fn_portable(uint32_t wtype)
+{
+    llm_dot_init();
+    switch (wtype) {
+    case LLM_F32: return dot_f32;
+    case LLM_F16: return dot_f16;
+    case LLM_BF16: return dot_bf16;
+    case LLM_Q4_0: return dot_q4_0;
+    case LLM_Q4_1: return dot_q4_1;
+    case LLM_Q5_0: return dot_q5_0;
+    case LLM_Q5_1: return dot_q5_1;
+    case LLM_Q8_0: return dot_q8_0;
+    case LLM_Q2_K: return dot_q2_K;
+    case LLM_Q3_K: return dot_q3_K;
+    case LLM_Q4_K: return dot_q4_K;
+    case LLM_Q5_K: return dot_q5_K;
+    case LLM_Q6_K: return dot_q6_K;
+    default: return NULL;
+    }
+}
+
+/* No SIMD kernels yet: the portable ones are the fastest we have. */
+llm_dot_fn llm_dot_fn_for(uint32_t wtype)
+{
+    return llm_dot_fn_portable(wtype);
+}

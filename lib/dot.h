@@ -1,0 +1,38 @@
+/* dot.h: dot products of one weight row (any GGUF type, read in place)
+ * with one activation row, the way llama.cpp's CPU backend pairs them.
+ *
+ * ggml never multiplies a quantized weight by float activations: it first
+ * converts the activation row once to the weight type's "vec_dot_type"
+ * (Q8_0 for Q4_0/Q5_0/Q8_0, Q8_1 for Q4_1/Q5_1, Q8_K for the K types, f16
+ * for F16, bf16 for BF16, nothing for F32) and then takes integer (or
+ * half) dot products. Doing the same here makes logits agree with
+ * llama.cpp's to float rounding instead of to quantization noise.
+ *
+ * The functions here are portable C, the reference; SIMD versions sit in
+ * dot_avx2.c / dot_neon.c and are picked by llm_dot_fn_for at run time. */
+#ifndef LLM_DOT_H
+#define LLM_DOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The activation type that weights of type wtype are multiplied with, or
+ * -1 if wtype has no dot product here. */
+int llm_dot_act_type(uint32_t wtype);
+/* Convert n floats (a multiple of the act type's block) to act_type into
+ * dst (llm_row_size(act_type, n) bytes), rounding as ggml's x86 code. */
+void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n);
+
+/* dot(w, a) over n values: w a row of the weight type, a the activation
+ * row already converted with llm_dot_convert. */
+typedef float (*llm_dot_fn)(int64_t n, const void *w, const void *a);
+/* The fastest dot product this CPU has for wtype (NULL if none). */
+llm_dot_fn llm_dot_fn_for(uint32_t wtype);
+/* The portable C one, for tests of the SIMD kernels. */
+llm_dot_fn llm_dot_fn_portable(uint32_t wtype);
+
+/* f16 -> f32 through a table (built on first use of this module). */
+extern float llm_f16_table[65536];
+void llm_dot_init(void);
+
+#endif

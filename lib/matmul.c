@@ -1,0 +1,102 @@
+/* matmul.c: weight matrix times a batch of activation rows (matmul.h). */
+#include "matmul.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dot.h"
+#include "dtype.h"
+
+static atomic_bool use_reference;
+
+void llm_matmul_set_reference(bool on) { atomic_store(&use_reference, on); }
+bool llm_matmul_reference(void) { return atomic_load(&use_reference); }
+
+void llm_mm_buf_free(llm_mm_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->cap = 0;
+}
+
+static int grow(llm_mm_buf *b, size_t need, llm_err *e)
+{
+    if (need <= b->cap)
+        return 0;
+    void *p = realloc(b->p, need);
+    if (!p)
+        return llm_fail(e, "out of memory (%zu bytes of matmul scratch)", need);
+    b->p = p;
+    b->cap = need;
+    return 0;
+}
+
+void llm_weight_row(const llm_weight *w, int64_t r, float *dst)
+{
+    const uint8_t *src = w->data + (size_t)r * w->row_bytes;
+    if (w->type == LLM_F32)
+        memcpy(dst, src, (size_t)w->ncols * sizeof(float));
+    else
+        llm_dequantize(w->type, src, dst, w->ncols);
+}
+
+typedef struct mm_job {
+    const llm_weight *w;
+    const uint8_t *act;      /* converted activations, act_bytes per row */
+    size_t act_bytes;
+    int32_t n_tok;
+    float *y;
+    llm_dot_fn dot;
+    float *rowbuf;           /* reference path: ncols floats per thread */
+} mm_job;
+
+/* Worker: its share of the output rows, every token for each row (the
+ * weight row stays in cache while the tokens go by). */
+static void mm_work(void *arg, int ith, int nth)
+{
+    const mm_job *j = arg;
+    const llm_weight *w = j->w;
+    long lo, hi;
+    llm_pool_range((long)w->nrows, ith, nth, &lo, &hi);
+    float *rb = j->rowbuf ? j->rowbuf + (size_t)ith * (size_t)w->ncols : NULL;
+    for (long r = lo; r < hi; r++) {
+        const void *wr = w->data + (size_t)r * w->row_bytes;
+        if (rb) {
+            llm_weight_row(w, r, rb);
+            wr = rb;
+        }
+        for (int32_t t = 0; t < j->n_tok; t++)
+            j->y[(size_t)t * (size_t)w->nrows + (size_t)r] =
+                j->dot(w->ncols, wr, j->act + (size_t)t * j->act_bytes);
+    }
+}
+
+/* Below this many multiply-adds a job runs on the calling thread: waking
+ * workers costs more than it saves. Results are the same either way. */
+#define MIN_PARALLEL_WORK 32768
+
+int llm_matmul(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+               float *y, llm_mm_buf *buf, llm_err *e)
+{
+    bool ref = llm_matmul_reference();
+    int at = ref ? LLM_F32 : llm_dot_act_type(w->type);
+    llm_dot_fn dot = ref ? llm_dot_fn_for(LLM_F32) : llm_dot_fn_for(w->type);
+    if (at < 0 || !dot)
+        return llm_fail(e, "tensor '%s': no matrix product for type %u", w->name, w->type);
+    int nth = llm_pool_size(pool);
+    if ((double)w->nrows * (double)w->ncols * n_tok < MIN_PARALLEL_WORK)
+        nth = 1;
+    size_t act_bytes = llm_row_size((uint32_t)at, w->ncols);
+    size_t act_total = act_bytes * (size_t)n_tok;
+    act_total = (act_total + 63) & ~(size_t)63;
+    size_t need = act_total + (ref ? (size_t)nth * (size_t)w->ncols * sizeof(float) : 0);
+    if (grow(buf, need, e) < 0)
+        return -1;
+    uint8_t *act = buf->p;
+    for (int32_t t = 0; t < n_tok; t++)
+        llm_dot_convert((uint32_t)at, x + (size_t)t * (size_t)w->ncols, act + (size_t)t * act_bytes, w->ncols);
+    mm_job j = { w, act, act_bytes, n_tok, y, dot, ref ? (float *)(act + act_total) : NULL };
+    llm_pool_run(nth == 1 ? NULL : pool, mm_work, &j);
+    return 0;
+}
