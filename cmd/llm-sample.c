@@ -1,0 +1,275 @@
+/* llm-sample: read logits (a tensor stream), write one sampled token per
+ * record (a token stream), each followed by an empty line and flushed at
+ * once, so it can close a loop with llm-infer --logits. The sampling itself
+ * is lib/sampler.c, shared with llm-infer -n. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gguf.h"
+#include "rng.h"
+#include "sampler.h"
+#include "stream.h"
+
+#define MAX_EOS 8
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+"usage: llm-sample [OPTIONS] [LOGITS]\n"
+"Read a tensor stream of logits (LOGITS or stdin; enc=text, raw or top) and\n"
+"write one sampled token per record, each followed by an empty line.\n"
+"\n"
+"  --temp T               temperature (0.8); 0 or less: greedy\n"
+"  --top-k K              keep the K most likely (40); 0: off\n"
+"  --top-p P              nucleus: smallest set with mass >= P (0.95); 1: off\n"
+"  --min-p P              keep p >= P * max p (0.05); 0: off\n"
+"  --typical P            locally typical sampling (1.0 = off)\n"
+"  --repeat-penalty X     penalize repeated tokens (1.0 = off)\n"
+"  --repeat-last-n N      tokens the penalties look back over (64); 0: off; -1: all\n"
+"  --frequency-penalty X  logit -= X * count (0.0)\n"
+"  --presence-penalty X   logit -= X if count > 0 (0.0)\n"
+"  --samplers LIST        order, ';'-separated (penalties;top_k;typ_p;top_p;min_p;temperature)\n"
+"  -s, --seed N           random seed (-1 or absent: pick one, print it on stderr)\n"
+"  --history FILE         token stream of earlier tokens (the prompt), for penalties\n"
+"  -n, --n-predict N      stop after N tokens (-1: no limit)\n"
+"  --eos ID               end of generation: written, then exit (may repeat)\n"
+"  -m, --model FILE       GGUF model: end-of-generation ids and pieces from its vocabulary\n"
+"  --probs[=N]            add p=, n= and the N most likely (5) as top=ID:P,...\n"
+"  -h, --help             this text\n"
+"  --version              print the version\n");
+}
+
+enum {
+    OPT_TEMP = 256, OPT_TOP_K, OPT_TOP_P, OPT_MIN_P, OPT_TYPICAL, OPT_REPEAT,
+    OPT_LAST_N, OPT_FREQ, OPT_PRESENCE, OPT_SAMPLERS, OPT_HISTORY, OPT_EOS,
+    OPT_PROBS, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+    {"temp", required_argument, NULL, OPT_TEMP},
+    {"top-k", required_argument, NULL, OPT_TOP_K},
+    {"top-p", required_argument, NULL, OPT_TOP_P},
+    {"min-p", required_argument, NULL, OPT_MIN_P},
+    {"typical", required_argument, NULL, OPT_TYPICAL},
+    {"repeat-penalty", required_argument, NULL, OPT_REPEAT},
+    {"repeat-last-n", required_argument, NULL, OPT_LAST_N},
+    {"frequency-penalty", required_argument, NULL, OPT_FREQ},
+    {"presence-penalty", required_argument, NULL, OPT_PRESENCE},
+    {"samplers", required_argument, NULL, OPT_SAMPLERS},
+    {"seed", required_argument, NULL, 's'},
+    {"history", required_argument, NULL, OPT_HISTORY},
+    {"n-predict", required_argument, NULL, 'n'},
+    {"eos", required_argument, NULL, OPT_EOS},
+    {"model", required_argument, NULL, 'm'},
+    {"probs", optional_argument, NULL, OPT_PROBS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* What -m gives: end-of-generation ids and the vocabulary's pieces. */
+typedef struct vocab {
+    gguf_file *f;
+    const gguf_value *tokens;     /* STRING array, or NULL */
+} vocab;
+
+/* Read eos/eot/eom ids and the token strings from a GGUF's metadata. */
+static void load_model(const char *path, vocab *v, int32_t *eos, int *n_eos)
+{
+    llm_err e;
+    v->f = gguf_open(path, &e);
+    if (!v->f)
+        cli_die_err(EXIT_INPUT, &e);
+    static const char *const keys[] = {
+        "tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id",
+        "tokenizer.ggml.eom_token_id",
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        uint32_t id;
+        if (gguf_get_u32(v->f, keys[i], &id, NULL) == 0 && id <= INT32_MAX && *n_eos < MAX_EOS)
+            eos[(*n_eos)++] = (int32_t)id;
+    }
+    if (gguf_get_arr(v->f, "tokenizer.ggml.tokens", GGUF_STRING, &v->tokens, NULL) < 0)
+        v->tokens = NULL;
+    if (!v->tokens && *n_eos == 0)
+        cli_die(EXIT_INPUT, "%s: no tokenizer metadata (tokenizer.ggml.*)", path);
+}
+
+/* Accept every token of a token stream into the penalty history. */
+static void load_history(llm_sampler *s, const char *path)
+{
+    llm_err e;
+    FILE *f = llm_stream_open(path, "r", &e);
+    if (!f)
+        cli_die_err(EXIT_INPUT, &e);
+    llm_tok_reader *r = llm_tok_reader_new(f, path);
+    if (!r)
+        cli_die(EXIT_INPUT, "%s: out of memory", path);
+    int32_t id;
+    int rc;
+    while ((rc = llm_tok_next(r, &id, NULL, NULL, &e)) > 0)
+        if (rc == 1)
+            llm_sampler_accept(s, id);
+    if (rc < 0)
+        cli_die_err(EXIT_INPUT, &e);
+    llm_tok_reader_free(r);
+    if (llm_stream_close(f, &e) < 0)
+        cli_die_err(EXIT_INPUT, &e);
+}
+
+/* A seed nobody chose: time and pid mixed by splitmix64, kept below 2^32
+ * so it is short to type back. */
+static uint64_t pick_seed(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t st = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
+                  ((uint64_t)getpid() << 32);
+    return llm_splitmix64(&st) >> 32;
+}
+
+/* "p=0.25\tn=37\ttop=12:0.25,7:0.125" for the token just sampled. */
+static void format_probs(const llm_sampler *s, int32_t id, int top, char *buf, size_t cap)
+{
+    const llm_sampler_cand *c;
+    int32_t n = llm_sampler_last(s, &c);
+    float p = 0;
+    for (int32_t i = 0; i < n; i++)
+        if (c[i].id == id)
+            p = c[i].p;
+    size_t len = (size_t)snprintf(buf, cap, "p=%.6g\tn=%d", p, (int)n);
+    for (int32_t i = 0; i < n && i < top && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%d:%.6g", i ? "," : "\ttop=",
+                                (int)c[i].id, c[i].p);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argv[0]);
+    llm_sampler_params sp;
+    llm_sampler_params_default(&sp);
+    long long seed = -1, n_predict = -1;
+    const char *history = NULL, *model = NULL;
+    int32_t eos[MAX_EOS];
+    int n_eos = 0, probs = -1;
+    int c;
+    while ((c = getopt_long(argc, argv, "s:n:m:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_TEMP: sp.temp = (float)cli_float("--temp", optarg, -1e9, 1e9); break;
+        case OPT_TOP_K: sp.top_k = (int32_t)cli_int("--top-k", optarg, -1, INT32_MAX); break;
+        case OPT_TOP_P: sp.top_p = (float)cli_float("--top-p", optarg, 0, 1e9); break;
+        case OPT_MIN_P: sp.min_p = (float)cli_float("--min-p", optarg, 0, 1); break;
+        case OPT_TYPICAL: sp.typical_p = (float)cli_float("--typical", optarg, 0, 1e9); break;
+        case OPT_REPEAT: sp.repeat_penalty = (float)cli_float("--repeat-penalty", optarg, 1e-6, 1e6); break;
+        case OPT_LAST_N: sp.repeat_last_n = (int32_t)cli_int("--repeat-last-n", optarg, -1, INT32_MAX); break;
+        case OPT_FREQ: sp.freq_penalty = (float)cli_float("--frequency-penalty", optarg, -1e6, 1e6); break;
+        case OPT_PRESENCE: sp.presence_penalty = (float)cli_float("--presence-penalty", optarg, -1e6, 1e6); break;
+        case OPT_SAMPLERS: sp.samplers = optarg; break;
+        case 's': seed = cli_int("--seed", optarg, -1, INT64_MAX); break;
+        case OPT_HISTORY: history = optarg; break;
+        case 'n': n_predict = cli_int("-n", optarg, -1, INT64_MAX); break;
+        case OPT_EOS:
+            if (n_eos == MAX_EOS)
+                cli_die(EXIT_USAGE, "--eos: at most %d ids", MAX_EOS);
+            eos[n_eos++] = (int32_t)cli_int("--eos", optarg, 0, INT32_MAX);
+            break;
+        case 'm': model = optarg; break;
+        case OPT_PROBS: probs = optarg ? (int)cli_int("--probs", optarg, 0, 1000) : 5; break;
+        case 'h': usage(stdout); cli_finish_stdout();
+        case OPT_VERSION: cli_version();
+        default:
+            fprintf(stderr, "Try 'llm-sample --help'.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind > 1)
+        cli_die(EXIT_USAGE, "one input at most (got %d); try --help", argc - optind);
+    const char *in_path = optind < argc ? argv[optind] : "-";
+
+    if (seed < 0) {
+        seed = (long long)pick_seed();
+        if (sp.temp > 0)         /* greedy draws nothing: no seed to repeat */
+            fprintf(stderr, "%s: seed %lld\n", cli_prog, seed);
+    }
+    sp.seed = (uint64_t)seed;
+    llm_err e;
+    llm_sampler *s = llm_sampler_new(&sp, &e);
+    if (!s)
+        cli_die_err(EXIT_USAGE, &e);
+    vocab voc = {0};
+    if (model)
+        load_model(model, &voc, eos, &n_eos);
+    if (history)
+        load_history(s, history);
+    if (n_predict == 0)
+        cli_finish_stdout();
+
+    FILE *in = llm_stream_open(in_path, "r", &e);
+    if (!in)
+        cli_die_err(EXIT_INPUT, &e);
+    const char *name = strcmp(in_path, "-") ? in_path : "stdin";
+    llm_tensor_reader *r = llm_tensor_reader_new(in, name);
+    if (!r)
+        cli_die(EXIT_INPUT, "%s: out of memory", name);
+    char extra[16384];
+    int64_t n_vocab = -1, done = 0;
+    llm_tensor_rec *rec;
+    int rc;
+    while ((rc = llm_tensor_next(r, &rec, &e)) == 1) {
+        /* one vector per record: [V] or [1, V] */
+        if (rec->n < 1)
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": empty record", name, done + 1);
+        int64_t rows = rec->ndim >= 2 ? rec->n / rec->shape[rec->ndim - 1] : 1;
+        if (rows != 1)
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " rows of logits; "
+                    "llm-sample wants one vector per record", name, done + 1, rows);
+        if (rec->n > INT32_MAX)
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " values is too many",
+                    name, done + 1, rec->n);
+        if (n_vocab >= 0 && rec->n != n_vocab)
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " logits, earlier records had %"
+                    PRId64, name, done + 1, rec->n, n_vocab);
+        n_vocab = rec->n;
+        int32_t id = rec->enc == LLM_ENC_TOP
+            ? llm_sampler_sample_sparse(s, rec->ids, rec->vals, (int32_t)rec->k, (int32_t)rec->n, &e)
+            : llm_sampler_sample(s, rec->data, (int32_t)rec->n, &e);
+        if (id < 0)
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %s", name, done + 1, e.msg);
+        llm_sampler_accept(s, id);
+        const char *piece = NULL;
+        size_t plen = 0;
+        if (voc.tokens && (uint64_t)id < voc.tokens->arr.n) {
+            piece = voc.tokens->arr.strs[id].ptr;
+            plen = (size_t)voc.tokens->arr.strs[id].len;
+        }
+        if (probs >= 0)
+            format_probs(s, id, probs, extra, sizeof extra);
+        if (llm_tok_write(stdout, id, piece, plen, probs >= 0 ? extra : NULL) < 0 ||
+            llm_tok_end_segment(stdout) < 0 || fflush(stdout) != 0)
+            cli_die(EXIT_INPUT, "write error on standard output: %s", strerror(errno));
+        done++;
+        int stop = n_predict > 0 && done >= n_predict;
+        for (int i = 0; i < n_eos; i++)
+            stop |= id == eos[i];
+        if (stop)
+            break;
+    }
+    if (rc < 0)
+        cli_die_err(EXIT_INPUT, &e);
+    llm_tensor_reader_free(r);
+    /* stop reading: the loop upstream may be blocked writing to us, and
+     * our exit is what closes it */
+    llm_stream_close(in, NULL);
+    llm_sampler_free(s);
+    if (voc.f)
+        gguf_close(voc.f);
+    cli_finish_stdout();
+}
