@@ -8,6 +8,8 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dtype.h"
@@ -434,8 +436,30 @@ llm_dot_fn llm_dot_fn_portable(uint32_t wtype)
     }
 }
 
-/* No SIMD kernels yet: the portable ones are the fastest we have. */
+#if defined(__x86_64__)
+/* True when the CPU runs the AVX2 kernels (AVX2, FMA and F16C) and the
+ * environment does not ask for the portable path (LLM_NO_SIMD=1). */
+static bool use_avx2(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        const char *no = getenv("LLM_NO_SIMD");
+        __builtin_cpu_init();
+        cached = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
+                 __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    }
+    return cached;
+}
+#endif
+
 llm_dot_fn llm_dot_fn_for(uint32_t wtype)
 {
+#if defined(__x86_64__)
+    if (use_avx2()) {
+        llm_dot_fn f = llm_dot_fn_avx2(wtype);
+        llm_dot_init();
+        if (f) return f;
+    }
+#endif
     return llm_dot_fn_portable(wtype);
 }

@@ -28,6 +28,9 @@ void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n);
 typedef float (*llm_dot_fn)(int64_t n, const void *w, const void *a);
 /* The fastest dot product this CPU has for wtype (NULL if none). */
 llm_dot_fn llm_dot_fn_for(uint32_t wtype);
+/* The AVX2/FMA/F16C one (x86-64 only; NULL if none for wtype). Call it
+ * only on a CPU with those features: llm_dot_fn_for checks. */
+llm_dot_fn llm_dot_fn_avx2(uint32_t wtype);
 /* The portable C one, for tests of the SIMD kernels. */
 llm_dot_fn llm_dot_fn_portable(uint32_t wtype);
 
