@@ -352,7 +352,9 @@ static int read_line(llm_tok_reader *r, llm_err *e)
     if (c == EOF) {
         if (ferror(r->f)) {
             char why[160];
-            snprintf(why, sizeof why, "read error: %s", strerror(errno ? errno : EIO));
+            int en = errno ? errno : EIO;
+            snprintf(why, sizeof why, "read error: %s", en == EBADMSG ?
+                     "corrupt or truncated compressed data" : strerror(en));
             return tok_fail(r, e, r->len, why);
         }
         if (r->len == 0) { r->lineno--; return 0; }

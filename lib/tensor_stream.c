@@ -158,6 +158,7 @@ struct llm_tensor_reader {
     char *name;
     uint64_t consumed;     /* bytes read so far */
     uint64_t nrec;         /* records started (the current one's number) */
+    bool in_record;        /* false between records: errors name the next one */
     int last_enc;          /* of the last record, -1 if none: what a stray word means */
     llm_tensor_rec rec;
     int32_t *ids;          /* top pairs; rec.ids/vals point here for top records */
@@ -201,7 +202,7 @@ static int rfail(llm_tensor_reader *r, llm_err *e, uint64_t off, const char *fmt
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     return llm_fail(e, "%s: record %llu (byte %llu): %s", r->name,
-                    (unsigned long long)r->nrec, (unsigned long long)off, why);
+                    (unsigned long long)(r->nrec + !r->in_record), (unsigned long long)off, why);
 }
 
 static int next_byte(llm_tensor_reader *r)
@@ -214,8 +215,11 @@ static int next_byte(llm_tensor_reader *r)
 /* At EOF: an error if it came from a failed read, else 0. */
 static int eof_or_error(llm_tensor_reader *r, llm_err *e)
 {
-    if (ferror(r->f))
-        return rfail(r, e, r->consumed, "read error: %s", strerror(errno ? errno : EIO));
+    if (ferror(r->f)) {
+        int en = errno ? errno : EIO;
+        return rfail(r, e, r->consumed, "read error: %s", en == EBADMSG ?
+                     "corrupt or truncated compressed data" : strerror(en));
+    }
     return 0;
 }
 
@@ -532,6 +536,7 @@ static long read_hash_line(llm_tensor_reader *r, uint64_t off, bool *is_header, 
         (keep == wl || r->line[wl] == ' ' || r->line[wl] == '\t')) {
         *is_header = true;
         r->nrec++;
+        r->in_record = true;
         if (n > HEADER_MAX)
             return rfail(r, e, off, "header line longer than %d bytes", HEADER_MAX);
         if (n > 0 && r->line[n - 1] == '\r') n--;   /* CRLF tolerated */
@@ -542,19 +547,20 @@ static long read_hash_line(llm_tensor_reader *r, uint64_t off, bool *is_header, 
 
 int llm_tensor_next(llm_tensor_reader *r, llm_tensor_rec **rec, llm_err *e)
 {
+    r->in_record = false;
     for (;;) {
         int c = next_byte(r);
         if (c == EOF) return eof_or_error(r, e);
         if (is_space(c)) continue;
         uint64_t off = r->consumed - 1;
         if (c != '#') {
+            r->in_record = r->last_enc >= 0;   /* extra values belong to the last one */
             if (r->last_enc == LLM_ENC_TEXT)
                 return rfail(r, e, off, "more than the %lld values the shape holds",
                              (long long)r->rec.n);
             if (r->last_enc == LLM_ENC_TOP)
                 return rfail(r, e, off, "more than the k=%lld pairs the header gives",
                              (long long)r->rec.k);
-            r->nrec++;
             if (c > ' ' && c < 0x7f)
                 return rfail(r, e, off, "expected a #llm-tensor header line, found '%c'", c);
             return rfail(r, e, off, "expected a #llm-tensor header line, found byte 0x%02x", c);

@@ -553,6 +553,105 @@ static void test_no_wait_on_pipe(void)
     fclose(rd);
 }
 
+
+/* .zst files: written and read back through llm_stream_open when built
+ * with ZSTD=1; a cut or corrupted file is a read error, not garbage. */
+static void test_zstd(void)
+{
+#ifndef LLM_ZSTD
+    T_SKIP("zst round trip", "built without ZSTD=1");
+#else
+    llm_err e = {{0}};
+    char dir[] = "/tmp/test_stream_zst.XXXXXX";
+    if (!mkdtemp(dir)) { T_FAIL("mkdtemp", "%s", strerror(errno)); return; }
+    char path[256], cut[256];
+    snprintf(path, sizeof path, "%s/a.tensors.zst", dir);
+    snprintf(cut, sizeof cut, "%s/cut.tensors.zst", dir);
+    enum { N = 50000 };
+    static float x[N];
+    for (int i = 0; i < N; i++) x[i] = (float)(rnd() % 1000) / 16.0f;
+    int64_t sh = N;
+    FILE *f = llm_stream_open(path, "w", &e);
+    int bad = !f;
+    for (int rec = 0; f && rec < 3; rec++) bad |= llm_tensor_write(f, "logits", &sh, 1, rec, x, rec, 40);
+    if (f) bad |= llm_stream_close(f, &e);
+    T_CHECK("zst write", !bad, "%s", e.msg);
+    FILE *plain = fopen(path, "rb");
+    unsigned char magic[4] = {0};
+    long size = 0;
+    if (plain) {
+        if (fread(magic, 1, 4, plain) != 4) magic[0] = 0;
+        fseek(plain, 0, SEEK_END);
+        size = ftell(plain);
+        fclose(plain);
+    }
+    T_CHECK("zst file has the zstd magic", magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
+            magic[3] == 0xfd, "magic %02x%02x%02x%02x", magic[0], magic[1], magic[2], magic[3]);
+    f = llm_stream_open(path, "r", &e);
+    llm_tensor_reader *r = llm_tensor_reader_new(f, path);
+    llm_tensor_rec *t;
+    int ok = f != NULL;
+    for (int rec = 0; ok && rec < 3; rec++) {
+        ok = llm_tensor_next(r, &t, &e) == 1 && t->pos == rec && t->n == N;
+        if (ok && rec < 2) ok = memcmp(t->data, x, sizeof x) == 0;
+    }
+    ok = ok && llm_tensor_next(r, &t, &e) == 0;
+    T_CHECK("zst read back", ok, "%s", e.msg);
+    llm_tensor_reader_free(r);
+    llm_stream_close(f, &e);
+
+    /* cut the file in half: an error naming the record, never a crash */
+    plain = fopen(path, "rb");
+    char *whole = malloc((size_t)size);
+    size_t got = plain ? fread(whole, 1, (size_t)size, plain) : 0;
+    if (plain) fclose(plain);
+    FILE *c = fopen(cut, "wb");
+    if (c) { fwrite(whole, 1, got / 2, c); fclose(c); }
+    f = llm_stream_open(cut, "r", &e);
+    r = llm_tensor_reader_new(f, cut);
+    int rc;
+    while ((rc = llm_tensor_next(r, &t, &e)) == 1) {}
+    T_CHECK("zst cut in half", rc == -1 && strstr(e.msg, "record") &&
+            (strstr(e.msg, "compressed") || strstr(e.msg, "truncated") || strstr(e.msg, "only")),
+            "rc %d %s", rc, e.msg);
+    llm_tensor_reader_free(r);
+    llm_stream_close(f, &e);
+    /* flip bytes in the middle */
+    for (size_t i = got / 3; i < got / 3 + 64 && i < got; i++) whole[i] ^= 0x5a;
+    c = fopen(cut, "wb");
+    if (c) { fwrite(whole, 1, got, c); fclose(c); }
+    f = llm_stream_open(cut, "r", &e);
+    r = llm_tensor_reader_new(f, cut);
+    while ((rc = llm_tensor_next(r, &t, &e)) == 1) {}
+    T_CHECK("zst corrupted", rc == -1 && strstr(e.msg, "record"), "rc %d %s", rc, e.msg);
+    llm_tensor_reader_free(r);
+    llm_stream_close(f, &e);
+    free(whole);
+
+    /* tokens, and a full disk seen at close */
+    snprintf(path, sizeof path, "%s/a.tok.zst", dir);
+    f = llm_stream_open(path, "w", &e);
+    llm_tok_write_header(f, 100, "llama", 0x1234abcd);
+    for (int i = 0; i < 100; i++) llm_tok_write(f, i, "\xe2\x96\x81piece", 8, NULL);
+    llm_tok_end_segment(f);
+    T_CHECK("zst tokens write", llm_stream_close(f, &e) == 0, "%s", e.msg);
+    f = llm_stream_open(path, "r", &e);
+    llm_tok_reader *tr = llm_tok_reader_new(f, path);
+    int32_t id;
+    int n = 0;
+    while ((rc = llm_tok_next(tr, &id, NULL, NULL, &e)) == 1) n++;
+    T_CHECK("zst tokens read", n == 100 && rc == 2 && llm_tok_reader_header(tr)->fingerprint == 0x1234abcd,
+            "n %d rc %d %s", n, rc, e.msg);
+    llm_tok_reader_free(tr);
+    llm_stream_close(f, &e);
+    unlink(path);
+    unlink(cut);
+    snprintf(path, sizeof path, "%s/a.tensors.zst", dir);
+    unlink(path);
+    rmdir(dir);
+#endif
+}
+
 /* ---- open / close ---- */
 
 static void test_open_close(void)
@@ -633,5 +732,6 @@ int main(void)
     test_tensor_malformed();
     test_no_wait_on_pipe();
     test_open_close();
+    test_zstd();
     return t_exit();
 }
