@@ -80,8 +80,9 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test
 
+# Every tests/bench/*.sh prints its own table (tokenizer, inference, quantizer).
 bench: all
-	sh tests/bench/run.sh
+	@for s in tests/bench/*.sh; do echo "== $$s"; sh $$s || exit 1; done
 
 install: all $(LIBCORE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
