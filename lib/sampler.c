@@ -5,7 +5,9 @@
  * always a draw from the softmax of what is left, using exactly one random
  * number per token so two processes with the same seed stay in step.
  * Whenever an order matters it is the total order "logit descending, then id
- * ascending", so qsort's instability can never change a result. */
+ * ascending", so qsort's instability can never change a result. Sorting the
+ * whole vocabulary is avoided where a prefix will do (top_k, top_p): the
+ * draw walks the candidates in whatever deterministic order they are in. */
 #include "sampler.h"
 
 #include <math.h>
@@ -38,6 +40,9 @@ static const char *const canon[] = {
 /* Scratch for typical sampling: a score and the candidate it belongs to. */
 typedef struct scored { double score; int32_t i; } scored;
 
+/* A working candidate: probabilities in double, for the sums. */
+typedef struct cand { int32_t id; float logit; double p; } cand;
+
 struct llm_sampler {
     llm_sampler_params p;
     int steps[MAX_STEPS];
@@ -47,11 +52,12 @@ struct llm_sampler {
     int32_t *hist;          /* accepted tokens, oldest first */
     size_t hist_len, hist_cap;
     int hist_oom;           /* accept could not grow: reported by sample */
-    llm_sampler_cand *c;    /* working candidates */
+    cand *c;                /* working candidates */
     int32_t n;              /* how many of c are live */
     int32_t n_last;         /* n after the last successful sample */
     size_t c_cap;
-    double *w;              /* probabilities parallel to c */
+    llm_sampler_cand *out;  /* llm_sampler_last's sorted copy, made on demand */
+    int out_ready;
     scored *sc;             /* typical-p scratch */
     int32_t *win;           /* sorted penalty window */
     size_t win_cap;
@@ -149,7 +155,7 @@ void llm_sampler_free(llm_sampler *s)
         return;
     free(s->hist);
     free(s->c);
-    free(s->w);
+    free(s->out);
     free(s->sc);
     free(s->win);
     free(s);
@@ -168,9 +174,24 @@ const char *llm_sampler_order(const llm_sampler *s)
     return s->order;
 }
 
-int32_t llm_sampler_last(const llm_sampler *s, const llm_sampler_cand **c)
+static int pub_cmp(const void *a, const void *b);
+
+/* The sorted copy is made here, on the first call after a sample, so runs
+ * that never ask pay nothing. s is not const in fact (it was allocated by
+ * llm_sampler_new); the cache does not change what the sampler does. */
+int32_t llm_sampler_last(const llm_sampler *cs, const llm_sampler_cand **c)
 {
-    *c = s->c;
+    llm_sampler *s = (llm_sampler *)cs;
+    *c = s->out;
+    if (s->n_last == 0 || s->out_ready)
+        return s->n_last;
+    for (int32_t i = 0; i < s->n_last; i++) {
+        s->out[i].id = s->c[i].id;
+        s->out[i].logit = s->c[i].logit;
+        s->out[i].p = (float)s->c[i].p;
+    }
+    qsort(s->out, (size_t)s->n_last, sizeof *s->out, pub_cmp);
+    s->out_ready = 1;
     return s->n_last;
 }
 
@@ -204,16 +225,16 @@ static int reserve(llm_sampler *s, size_t n, llm_err *e)
 {
     if (n <= s->c_cap)
         return 0;
-    llm_sampler_cand *c = realloc(s->c, n * sizeof *c);
+    cand *c = realloc(s->c, n * sizeof *c);
     if (c)
         s->c = c;
-    double *w = realloc(s->w, n * sizeof *w);
-    if (w)
-        s->w = w;
+    llm_sampler_cand *out = realloc(s->out, n * sizeof *out);
+    if (out)
+        s->out = out;
     scored *sc = realloc(s->sc, n * sizeof *sc);
     if (sc)
         s->sc = sc;
-    if (!c || !w || !sc)
+    if (!c || !out || !sc)
         return llm_fail(e, "out of memory for %zu candidates", n);
     s->c_cap = n;
     return 0;
@@ -222,7 +243,7 @@ static int reserve(llm_sampler *s, size_t n, llm_err *e)
 /* The total order: higher logit first, then lower id. */
 static int cand_cmp(const void *a, const void *b)
 {
-    const llm_sampler_cand *x = a, *y = b;
+    const cand *x = a, *y = b;
     if (x->logit != y->logit)
         return x->logit > y->logit ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
@@ -236,7 +257,15 @@ static int id_cmp(const void *a, const void *b)
 
 static int cand_id_cmp(const void *a, const void *b)
 {
-    return id_cmp(&((const llm_sampler_cand *)a)->id, &((const llm_sampler_cand *)b)->id);
+    return id_cmp(&((const cand *)a)->id, &((const cand *)b)->id);
+}
+
+static int pub_cmp(const void *a, const void *b)
+{
+    const llm_sampler_cand *x = a, *y = b;
+    if (x->logit != y->logit)
+        return x->logit > y->logit ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
 }
 
 static void sort_all(llm_sampler *s)
@@ -248,7 +277,7 @@ static void sort_all(llm_sampler *s)
 
 /* Restore the heap property below node i of a heap whose root is the
  * WORST element (so the k best survive in it). */
-static void sift_down(llm_sampler_cand *h, int32_t k, int32_t i)
+static void sift_down(cand *h, int32_t k, int32_t i)
 {
     for (;;) {
         int32_t l = 2 * i + 1, r = l + 1, m = i;
@@ -258,38 +287,51 @@ static void sift_down(llm_sampler_cand *h, int32_t k, int32_t i)
             m = r;
         if (m == i)
             return;
-        llm_sampler_cand t = h[i];
+        cand t = h[i];
         h[i] = h[m];
         h[m] = t;
         i = m;
     }
 }
 
-/* top_k: keep the k best in the total order, sorted; O(n log k). */
+/* Move the k best candidates (total order) to the front, sorted, in
+ * O(n log k); the rest stay behind them in some order. */
+static void select_top(llm_sampler *s, int32_t k)
+{
+    if (s->sorted)
+        return;
+    if (k >= s->n) {
+        sort_all(s);
+        return;
+    }
+    cand *c = s->c;
+    for (int32_t i = k / 2 - 1; i >= 0; i--)
+        sift_down(c, k, i);
+    for (int32_t i = k; i < s->n; i++)
+        if (cand_cmp(&c[i], &c[0]) < 0) {
+            cand t = c[0];
+            c[0] = c[i];
+            c[i] = t;
+            sift_down(c, k, 0);
+        }
+    qsort(c, (size_t)k, sizeof *c, cand_cmp);
+}
+
+/* top_k: keep the k best in the total order, sorted. */
 static void step_top_k(llm_sampler *s)
 {
     int32_t k = s->p.top_k;
-    if (k <= 0 || s->sorted) {
-        if (k > 0 && k < s->n)
-            s->n = k;
+    if (k <= 0)
         return;
-    }
     if (k < s->n) {
-        llm_sampler_cand *c = s->c;
-        for (int32_t i = k / 2 - 1; i >= 0; i--)
-            sift_down(c, k, i);
-        for (int32_t i = k; i < s->n; i++)
-            if (cand_cmp(&c[i], &c[0]) < 0) {
-                c[0] = c[i];
-                sift_down(c, k, 0);
-            }
+        select_top(s, k);
         s->n = k;
     }
     sort_all(s);
 }
 
-/* Probabilities of the live candidates (softmax of their logits, in
- * double) into s->w and c[].p. */
+/* Probabilities of the live candidates: the softmax of their logits, in
+ * double, summed in their current order. */
 static void softmax(llm_sampler *s)
 {
     float max = s->c[0].logit;
@@ -298,29 +340,37 @@ static void softmax(llm_sampler *s)
             max = s->c[i].logit;
     double sum = 0;
     for (int32_t i = 0; i < s->n; i++) {
-        s->w[i] = exp((double)s->c[i].logit - (double)max);
-        sum += s->w[i];
+        s->c[i].p = exp((double)s->c[i].logit - (double)max);
+        sum += s->c[i].p;
     }
-    for (int32_t i = 0; i < s->n; i++) {
-        s->w[i] /= sum;
-        s->c[i].p = (float)s->w[i];
-    }
+    for (int32_t i = 0; i < s->n; i++)
+        s->c[i].p /= sum;
 }
 
-/* top_p: the shortest most-probable prefix whose mass reaches p. */
+/* top_p: the shortest most-probable prefix whose mass reaches p. Only
+ * that prefix needs sorting: try the best 256, then 4x more, and so on. */
 static void step_top_p(llm_sampler *s)
 {
     if (s->p.top_p >= 1.0f)
         return;
-    sort_all(s);
     softmax(s);
-    double cum = 0;
-    for (int32_t i = 0; i < s->n; i++) {
-        cum += s->w[i];
-        if (cum >= s->p.top_p) {
-            s->n = i + 1;
+    int32_t m = s->n < 256 ? s->n : 256;
+    for (;;) {
+        select_top(s, m);
+        double cum = 0;
+        for (int32_t i = 0; i < m; i++) {
+            cum += s->c[i].p;
+            if (cum >= s->p.top_p) {
+                s->n = i + 1;
+                s->sorted = 1;
+                return;
+            }
+        }
+        if (m == s->n) {          /* rounding kept the sum below p: keep all */
+            s->sorted = 1;
             return;
         }
+        m = m > s->n / 4 ? s->n : 4 * m;
     }
 }
 
@@ -360,24 +410,25 @@ static int step_typical(llm_sampler *s, llm_err *e)
     softmax(s);
     double h = 0;
     for (int32_t i = 0; i < s->n; i++)
-        if (s->w[i] > 0)              /* p log p -> 0 as p -> 0 */
-            h -= s->w[i] * log(s->w[i]);
+        if (s->c[i].p > 0)            /* p log p -> 0 as p -> 0 */
+            h -= s->c[i].p * log(s->c[i].p);
     for (int32_t i = 0; i < s->n; i++) {
-        s->sc[i].score = s->w[i] > 0 ? fabs(-log(s->w[i]) - h) : INFINITY;
+        double p = s->c[i].p;
+        s->sc[i].score = p > 0 ? fabs(-log(p) - h) : INFINITY;
         s->sc[i].i = i;
     }
     qsort(s->sc, (size_t)s->n, sizeof *s->sc, scored_cmp);
     int32_t keep = s->n;
     double cum = 0;
     for (int32_t i = 0; i < s->n; i++) {
-        cum += s->w[s->sc[i].i];
+        cum += s->c[s->sc[i].i].p;
         if (cum > s->p.typical_p) {
             keep = i + 1;
             break;
         }
     }
     /* gather the kept candidates in typicality order */
-    llm_sampler_cand *tmp = malloc((size_t)keep * sizeof *tmp);
+    cand *tmp = malloc((size_t)keep * sizeof *tmp);
     if (!tmp)
         return llm_fail(e, "out of memory");
     for (int32_t i = 0; i < keep; i++)
@@ -441,7 +492,7 @@ static int step_penalties(llm_sampler *s, llm_err *e)
     memcpy(s->win, s->hist + s->hist_len - w, w * sizeof *s->win);
     qsort(s->win, w, sizeof *s->win, id_cmp);
     for (int32_t i = 0; i < s->n; i++) {
-        llm_sampler_cand *c = &s->c[i];
+        cand *c = &s->c[i];
         size_t lo = lower_bound(s->win, w, c->id);
         if (lo == w || s->win[lo] != c->id)
             continue;
@@ -500,26 +551,28 @@ static int32_t run_chain(llm_sampler *s, llm_err *e)
         if (rc < 0)
             return -1;
     }
-    sort_all(s);
+    /* the draw walks the candidates in their current order, which is
+     * deterministic (input order, or the total order after a sort) */
     softmax(s);
     /* one uniform per token, always, so every path consumes the same */
     double u = llm_rng_uniform(&s->rng);
     double total = 0;
     for (int32_t i = 0; i < s->n; i++)
-        total += s->w[i];
+        total += s->c[i].p;
     double target = u * total, cum = 0;
     int32_t pick = -1;
     for (int32_t i = 0; i < s->n; i++) {
-        cum += s->w[i];
+        cum += s->c[i].p;
         if (cum > target) {
             pick = i;
             break;
         }
     }
     if (pick < 0)                 /* rounding at the very top: last nonzero */
-        for (pick = s->n - 1; pick > 0 && s->w[pick] == 0; pick--)
+        for (pick = s->n - 1; pick > 0 && s->c[pick].p == 0; pick--)
             ;
     s->n_last = s->n;
+    s->out_ready = 0;
     return s->c[pick].id;
 }
 
