@@ -233,6 +233,67 @@ static void test_filters(void)
     }
 }
 
+static const float *ref_logits;
+static int ref_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    if (ref_logits[x] != ref_logits[y])
+        return ref_logits[x] > ref_logits[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* top-p over a large vocabulary (the prefix outgrows the first partial
+ * sort) against a brute-force reference: sort all, sum until p. */
+static void test_top_p_large(void)
+{
+    enum { V = 3000 };
+    static float logits[V];
+    static int order[V];
+    llm_rng r;
+    llm_rng_seed(&r, 17);
+    for (int i = 0; i < V; i++)
+        logits[i] = (float)(llm_rng_uniform(&r) * 4);
+    const float ps[4] = {0.05f, 0.5f, 0.9f, 0.99f};
+    int bad = 0;
+    for (int t = 0; t < 4; t++) {
+        for (int i = 0; i < V; i++)
+            order[i] = i;
+        ref_logits = logits;
+        qsort(order, V, sizeof *order, ref_cmp);
+        double sum = 0, cum = 0;
+        for (int i = 0; i < V; i++)
+            sum += exp((double)logits[i] - logits[order[0]]);
+        int want = V;
+        for (int i = 0; i < V; i++) {
+            cum += exp((double)logits[order[i]] - logits[order[0]]) / sum;
+            if (cum >= ps[t]) {
+                want = i + 1;
+                break;
+            }
+        }
+        llm_sampler_params p;
+        llm_sampler_params_default(&p);
+        p.top_k = 0;
+        p.min_p = 0;
+        p.top_p = ps[t];
+        p.temp = 1;
+        llm_sampler *s = with(&p);
+        llm_err e;
+        llm_sampler_sample(s, logits, V, &e);
+        const llm_sampler_cand *c;
+        int32_t n = llm_sampler_last(s, &c);
+        int same = n == want;
+        for (int32_t i = 0; same && i < n; i++)
+            same = c[i].id == order[i];
+        if (!same) {
+            printf("top-p %g: kept %d, want %d\n", ps[t], (int)n, want);
+            bad++;
+        }
+        llm_sampler_free(s);
+    }
+    T_CHECK("top-p on 3000 candidates keeps the reference prefix", bad == 0, "%d of 4 differ", bad);
+}
+
 /* Final logits of candidate id after the last sample (NAN if absent). */
 static float final_logit(llm_sampler *s, int32_t id)
 {
@@ -489,6 +550,7 @@ int main(void)
     test_chi2();
     test_greedy();
     test_filters();
+    test_top_p_large();
     test_penalties();
     test_determinism();
     test_sparse();
