@@ -80,6 +80,10 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test
 
+# The text-in, text-out pipeline on a default model (MODEL=any.gguf).
+demo: all
+	sh examples/demo.sh "$(MODEL)" "$(PROMPT)"
+
 # Every tests/bench/*.sh prints its own table (tokenizer, inference, quantizer).
 bench: all
 	@for s in tests/bench/*.sh; do echo "== $$s"; sh $$s || exit 1; done
@@ -100,5 +104,5 @@ install: all $(LIBCORE)
 clean:
 	rm -rf build build-asan
 
-.PHONY: all units test asan bench install clean
+.PHONY: all units test asan bench demo install clean
 .SECONDARY:
