@@ -17,6 +17,7 @@
 #include "rng.h"
 #include "sampler.h"
 #include "stream.h"
+#include "tokenizer.h"
 
 #define MAX_EOS 8
 
@@ -41,7 +42,7 @@ static void usage(FILE *out)
 "  --history FILE         token stream of earlier tokens (the prompt), for penalties\n"
 "  -n, --n-predict N      stop after N tokens (-1: no limit)\n"
 "  --eos ID               end of generation: written, then exit (may repeat)\n"
-"  -m, --model FILE       GGUF model: end-of-generation ids and pieces from its vocabulary\n"
+"  -m, --model FILE       GGUF model: its end-of-generation tokens stop; pieces on token lines\n"
 "  --probs[=N]            add p=, n= and the N most likely (5) as top=ID:P,...\n"
 "  -h, --help             this text\n"
 "  --version              print the version\n");
@@ -75,32 +76,19 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* What -m gives: end-of-generation ids and the vocabulary's pieces. */
-typedef struct vocab {
-    gguf_file *f;
-    const gguf_value *tokens;     /* STRING array, or NULL */
-} vocab;
-
-/* Read eos/eot/eom ids and the token strings from a GGUF's metadata. */
-static void load_model(const char *path, vocab *v, int32_t *eos, int *n_eos)
+/* The model's tokenizer, for its end-of-generation set and pieces; only
+ * the metadata is read (the weights stay unmapped pages). */
+static llm_tokenizer *load_model(const char *path)
 {
     llm_err e;
-    v->f = gguf_open(path, &e);
-    if (!v->f)
+    gguf_file *f = gguf_open(path, &e);
+    if (!f)
         cli_die_err(EXIT_INPUT, &e);
-    static const char *const keys[] = {
-        "tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id",
-        "tokenizer.ggml.eom_token_id",
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        uint32_t id;
-        if (gguf_get_u32(v->f, keys[i], &id, NULL) == 0 && id <= INT32_MAX && *n_eos < MAX_EOS)
-            eos[(*n_eos)++] = (int32_t)id;
-    }
-    if (gguf_get_arr(v->f, "tokenizer.ggml.tokens", GGUF_STRING, &v->tokens, NULL) < 0)
-        v->tokens = NULL;
-    if (!v->tokens && *n_eos == 0)
-        cli_die(EXIT_INPUT, "%s: no tokenizer metadata (tokenizer.ggml.*)", path);
+    llm_tokenizer *t = llm_tokenizer_from_gguf(f, &e);
+    gguf_close(f);
+    if (!t)
+        cli_die_err(EXIT_INPUT, &e);
+    return t;
 }
 
 /* Accept every token of a token stream into the penalty history. */
@@ -204,9 +192,7 @@ int main(int argc, char **argv)
     llm_sampler *s = llm_sampler_new(&sp, &e);
     if (!s)
         cli_die_err(EXIT_USAGE, &e);
-    vocab voc = {0};
-    if (model)
-        load_model(model, &voc, eos, &n_eos);
+    llm_tokenizer *tok = model ? load_model(model) : NULL;
     if (history)
         load_history(s, history);
     if (n_predict == 0)
@@ -238,6 +224,10 @@ int main(int argc, char **argv)
             cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " logits, earlier records had %"
                     PRId64, name, done + 1, rec->n, n_vocab);
         n_vocab = rec->n;
+        if (tok && rec->n < llm_tokenizer_n_vocab(tok))
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " logits, but %s has %d tokens: "
+                    "logits of another model?", name, done + 1, rec->n, model,
+                    (int)llm_tokenizer_n_vocab(tok));
         int32_t id = rec->enc == LLM_ENC_TOP
             ? llm_sampler_sample_sparse(s, rec->ids, rec->vals, (int32_t)rec->k, (int32_t)rec->n, &e)
             : llm_sampler_sample(s, rec->data, (int32_t)rec->n, &e);
@@ -246,10 +236,8 @@ int main(int argc, char **argv)
         llm_sampler_accept(s, id);
         const char *piece = NULL;
         size_t plen = 0;
-        if (voc.tokens && (uint64_t)id < voc.tokens->arr.n) {
-            piece = voc.tokens->arr.strs[id].ptr;
-            plen = (size_t)voc.tokens->arr.strs[id].len;
-        }
+        if (tok)
+            piece = llm_tokenizer_piece(tok, id, &plen);   /* NULL past the vocab */
         if (probs >= 0)
             format_probs(s, id, probs, extra, sizeof extra);
         if (llm_tok_write(stdout, id, piece, plen, probs >= 0 ? extra : NULL) < 0 ||
@@ -259,6 +247,8 @@ int main(int argc, char **argv)
         int stop = n_predict > 0 && done >= n_predict;
         for (int i = 0; i < n_eos; i++)
             stop |= id == eos[i];
+        if (tok && llm_tokenizer_is_eog(tok, id))
+            stop = 1;
         if (stop)
             break;
     }
@@ -269,7 +259,6 @@ int main(int argc, char **argv)
      * our exit is what closes it */
     llm_stream_close(in, NULL);
     llm_sampler_free(s);
-    if (voc.f)
-        gguf_close(voc.f);
+    llm_tokenizer_free(tok);
     cli_finish_stdout();
 }

@@ -91,8 +91,15 @@ else same "FIFO loop: each token answered before the next" "$(ids < "$T/loop")" 
 
 # --- with a model: EOS and pieces from its metadata ---
 if have_models; then
-    out=$(rec 0 0 9 0 | $S --temp 0 -m "$MODELS/stories260K.gguf")
-    same "-m: eos from the model ends, with its piece" "$(printf '%s' "$out" | head -1)" "2	</s>"
+    # stories260K has 512 tokens; 2 is </s>
+    vec() { awk -v hot="$1" 'BEGIN { print "#llm-tensor 1 name=logits dtype=f32 shape=512 enc=text";
+        for (i = 0; i < 512; i++) printf "%s%s", (i == hot ? 9 : 0), (i < 511 ? " " : "\n") }'; }
+    { vec 300; vec 2; vec 301; } > "$T/m"
+    out=$($S --temp 0 -m "$MODELS/stories260K.gguf" "$T/m")
+    same "-m: pieces, and eos from the model ends" "$(printf '%s' "$out" | grep . | cut -f1 | tr '\n' ' ')" "300 2 "
+    same "-m: eos piece" "$(printf '%s' "$out" | grep '^2	')" "2	</s>"
+    expect_err "-m: logits shorter than the vocabulary" 1 "4 logits, but .* has 512 tokens" \
+        sh -c "printf '#llm-tensor 1 name=logits dtype=f32 shape=4 enc=text\n0 0 9 0\n' | $S --temp 0 -m $MODELS/stories260K.gguf"
 else
     skip "-m model" "no $MODELS/stories260K.gguf"
 fi
