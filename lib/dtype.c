@@ -80,7 +80,8 @@ static float bits_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 float llm_f16_to_f32(uint16_t h) {
     const uint32_t sign = (uint32_t)(h & 0x8000) << 16;
     const uint32_t exp = (h >> 10) & 0x1F, man = h & 0x3FF;
-    if (exp == 0x1F) return bits_f32(sign | 0x7F800000 | man << 13); /* inf, NaN (payload kept) */
+    if (exp == 0x1F) /* inf; NaN keeps its payload and comes out quiet, as on x86 (and ggml) */
+        return bits_f32(sign | 0x7F800000 | man << 13 | (man ? 0x400000u : 0));
     if (exp) return bits_f32(sign | (exp + 112) << 23 | man << 13);
     /* zero or subnormal: man * 2^-24, exact in float */
     const float v = (float)man * 0x1p-24f;
