@@ -278,12 +278,121 @@ static int rd_tensor_info(cursor *c, gguf_tensor *t, uint64_t index)
     return rd_u64(c, &t->offset, "a tensor offset");
 }
 
-static int fail_open(gguf_file *f, cursor *c)
+/* Parse the mapped bytes f->map[0..size): header, key-values, tensor
+ * infos, and the data section's bounds. */
+static int parse(gguf_file *f, llm_err *e)
 {
-    (void)c;
-    gguf_close(f);
-    return -1;
+    const char *path = f->path;
+    cursor c = { f->map, f->size, 0, f->path, e };
+
+    char magic[4];
+    rd(&c, magic, 4, "the magic");
+    if (memcmp(magic, "GGUF", 4)) {
+        cfail(&c, 0, "not a GGUF file (the magic is not \"GGUF\")");
+        return -1;
+    }
+    rd_u32(&c, &f->version, "the version");
+    if (f->version != 2 && f->version != 3) {
+        char msg[128];
+        if (f->version == 1)
+            snprintf(msg, sizeof msg, "GGUF version 1 is not supported (convert it with a newer tool)");
+        else if ((f->version & 0xffff) == 0)
+            snprintf(msg, sizeof msg, "version %u: a big-endian GGUF, not supported", f->version);
+        else
+            snprintf(msg, sizeof msg, "unsupported GGUF version %u (2 and 3 are)", f->version);
+        cfail(&c, 4, msg);
+        return -1;
+    }
+    /* counts go to locals: f->n_kv and f->n_tensors count what is parsed,
+     * so gguf_close frees exactly that */
+    uint64_t n_kv, n_t;
+    rd_u64(&c, &n_t, "the tensor count");
+    rd_u64(&c, &n_kv, "the key-value count");
+    char msg[256];
+    /* a key-value takes at least 13 bytes, a tensor info at least 32 */
+    if (n_kv > left(&c) / 13) {
+        snprintf(msg, sizeof msg, "key-value count %llu cannot fit in the %zu bytes left",
+                 (unsigned long long)n_kv, left(&c));
+        cfail(&c, 16, msg);
+        return -1;
+    }
+    if (n_t > left(&c) / 32) {
+        snprintf(msg, sizeof msg, "tensor count %llu cannot fit in the %zu bytes left",
+                 (unsigned long long)n_t, left(&c));
+        cfail(&c, 8, msg);
+        return -1;
+    }
+    f->kv = calloc(n_kv ? n_kv : 1, sizeof *f->kv);
+    f->tensors = calloc(n_t ? n_t : 1, sizeof *f->tensors);
+    if (!f->kv || !f->tensors) {
+        llm_fail(e, "%s: out of memory", path);
+        return -1;
+    }
+    f->alignment = GGUF_DEFAULT_ALIGNMENT;
+    for (uint64_t i = 0; i < n_kv; i++) {
+        gguf_kv *kv = &f->kv[i];
+        kv->file_offset = c.off;
+        gguf_str key;
+        if (rd_str(&c, &key, "a key") < 0) return -1;
+        if (!(kv->key = dup_str(key))) {
+            llm_fail(e, "%s: out of memory", path);
+            return -1;
+        }
+        f->n_kv = i + 1;
+        if (gguf_find(f, kv->key) != kv) {
+            snprintf(msg, sizeof msg, "duplicate key '%.100s'", kv->key);
+            cfail(&c, kv->file_offset, msg);
+            return -1;
+        }
+        uint32_t t;
+        if (rd_u32(&c, &t, "a value type") < 0) return -1;
+        if (rd_value(&c, t, &kv->val, 0, kv->key) < 0) return -1;
+        if (!strcmp(kv->key, "general.alignment")) {
+            uint64_t a = kv->val.u64;
+            if (t != GGUF_UINT32 || a == 0 || (a & (a - 1))) {
+                cfail(&c, kv->file_offset, "general.alignment must be a u32 power of two");
+                return -1;
+            }
+            f->alignment = a;
+        }
+    }
+    for (uint64_t i = 0; i < n_t; i++) {
+        f->n_tensors = i + 1;
+        size_t at = c.off;
+        if (rd_tensor_info(&c, &f->tensors[i], i) < 0) return -1;
+        for (uint64_t j = 0; j < i; j++)
+            if (!strcmp(f->tensors[j].name, f->tensors[i].name)) {
+                snprintf(msg, sizeof msg, "duplicate tensor name '%s'", f->tensors[i].name);
+                cfail(&c, at, msg);
+                return -1;
+            }
+    }
+    /* the data section starts at the next multiple of the alignment */
+    uint64_t pad = (f->alignment - c.off % f->alignment) % f->alignment;
+    f->data_offset = c.off + pad;
+    for (uint64_t i = 0; i < f->n_tensors; i++) {
+        gguf_tensor *t = &f->tensors[i];
+        if (t->offset % f->alignment) {
+            llm_fail(e, "%s: tensor '%s': offset %llu is not a multiple of the alignment %llu",
+                     path, t->name, (unsigned long long)t->offset, (unsigned long long)f->alignment);
+            return -1;
+        }
+        uint64_t start = f->data_offset + t->offset;
+        if (t->offset > UINT64_MAX - f->data_offset || start > f->size ||
+            t->nbytes > f->size - start) {
+            if (t->offset > UINT64_MAX - f->data_offset || t->nbytes > UINT64_MAX - start)
+                llm_fail(e, "%s: tensor '%s': data offset %llu overflows", path, t->name,
+                         (unsigned long long)t->offset);
+            else
+                llm_fail(e, "%s: tensor '%s' data ends at %llu but the file has %zu bytes",
+                         path, t->name, (unsigned long long)(start + t->nbytes), f->size);
+            return -1;
+        }
+        t->data = f->map + start;
+    }
+    return 0;
 }
+
 
 gguf_file *gguf_open(const char *path, llm_err *e)
 {
@@ -324,112 +433,32 @@ gguf_file *gguf_open(const char *path, llm_err *e)
         return NULL;
     }
     f->map = m;
-    cursor c = { f->map, f->size, 0, f->path, e };
+    f->mapped = true;
+    if (parse(f, e) < 0) {
+        gguf_close(f);
+        return NULL;
+    }
+    return f;
+}
 
-    char magic[4];
-    rd(&c, magic, 4, "the magic");
-    if (memcmp(magic, "GGUF", 4)) {
-        cfail(&c, 0, "not a GGUF file (the magic is not \"GGUF\")");
-        return fail_open(f, &c), NULL;
+gguf_file *gguf_open_buffer(const void *buf, size_t size, const char *name, llm_err *e)
+{
+    gguf_file *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(name))) {
+        free(f);
+        llm_fail(e, "%s: out of memory", name);
+        return NULL;
     }
-    rd_u32(&c, &f->version, "the version");
-    if (f->version != 2 && f->version != 3) {
-        char msg[128];
-        if (f->version == 1)
-            snprintf(msg, sizeof msg, "GGUF version 1 is not supported (convert it with a newer tool)");
-        else if ((f->version & 0xffff) == 0)
-            snprintf(msg, sizeof msg, "version %u: a big-endian GGUF, not supported", f->version);
-        else
-            snprintf(msg, sizeof msg, "unsupported GGUF version %u (2 and 3 are)", f->version);
-        cfail(&c, 4, msg);
-        return fail_open(f, &c), NULL;
+    f->map = buf;
+    f->size = size;
+    if (size < 24) {
+        llm_fail(e, "%s: %zu bytes is too short to be GGUF (24-byte header)", name, size);
+        gguf_close(f);
+        return NULL;
     }
-    /* counts go to locals: f->n_kv and f->n_tensors count what is parsed,
-     * so gguf_close frees exactly that */
-    uint64_t n_kv, n_t;
-    rd_u64(&c, &n_t, "the tensor count");
-    rd_u64(&c, &n_kv, "the key-value count");
-    char msg[256];
-    /* a key-value takes at least 13 bytes, a tensor info at least 32 */
-    if (n_kv > left(&c) / 13) {
-        snprintf(msg, sizeof msg, "key-value count %llu cannot fit in the %zu bytes left",
-                 (unsigned long long)n_kv, left(&c));
-        cfail(&c, 16, msg);
-        return fail_open(f, &c), NULL;
-    }
-    if (n_t > left(&c) / 32) {
-        snprintf(msg, sizeof msg, "tensor count %llu cannot fit in the %zu bytes left",
-                 (unsigned long long)n_t, left(&c));
-        cfail(&c, 8, msg);
-        return fail_open(f, &c), NULL;
-    }
-    f->kv = calloc(n_kv ? n_kv : 1, sizeof *f->kv);
-    f->tensors = calloc(n_t ? n_t : 1, sizeof *f->tensors);
-    if (!f->kv || !f->tensors) {
-        llm_fail(e, "%s: out of memory", path);
-        return fail_open(f, &c), NULL;
-    }
-    f->alignment = GGUF_DEFAULT_ALIGNMENT;
-    for (uint64_t i = 0; i < n_kv; i++) {
-        gguf_kv *kv = &f->kv[i];
-        kv->file_offset = c.off;
-        gguf_str key;
-        if (rd_str(&c, &key, "a key") < 0) return fail_open(f, &c), NULL;
-        if (!(kv->key = dup_str(key))) {
-            llm_fail(e, "%s: out of memory", path);
-            return fail_open(f, &c), NULL;
-        }
-        f->n_kv = i + 1;
-        if (gguf_find(f, kv->key) != kv) {
-            snprintf(msg, sizeof msg, "duplicate key '%.100s'", kv->key);
-            cfail(&c, kv->file_offset, msg);
-            return fail_open(f, &c), NULL;
-        }
-        uint32_t t;
-        if (rd_u32(&c, &t, "a value type") < 0) return fail_open(f, &c), NULL;
-        if (rd_value(&c, t, &kv->val, 0, kv->key) < 0) return fail_open(f, &c), NULL;
-        if (!strcmp(kv->key, "general.alignment")) {
-            uint64_t a = kv->val.u64;
-            if (t != GGUF_UINT32 || a == 0 || (a & (a - 1))) {
-                cfail(&c, kv->file_offset, "general.alignment must be a u32 power of two");
-                return fail_open(f, &c), NULL;
-            }
-            f->alignment = a;
-        }
-    }
-    for (uint64_t i = 0; i < n_t; i++) {
-        f->n_tensors = i + 1;
-        size_t at = c.off;
-        if (rd_tensor_info(&c, &f->tensors[i], i) < 0) return fail_open(f, &c), NULL;
-        for (uint64_t j = 0; j < i; j++)
-            if (!strcmp(f->tensors[j].name, f->tensors[i].name)) {
-                snprintf(msg, sizeof msg, "duplicate tensor name '%s'", f->tensors[i].name);
-                cfail(&c, at, msg);
-                return fail_open(f, &c), NULL;
-            }
-    }
-    /* the data section starts at the next multiple of the alignment */
-    uint64_t pad = (f->alignment - c.off % f->alignment) % f->alignment;
-    f->data_offset = c.off + pad;
-    for (uint64_t i = 0; i < f->n_tensors; i++) {
-        gguf_tensor *t = &f->tensors[i];
-        if (t->offset % f->alignment) {
-            llm_fail(e, "%s: tensor '%s': offset %llu is not a multiple of the alignment %llu",
-                     path, t->name, (unsigned long long)t->offset, (unsigned long long)f->alignment);
-            return fail_open(f, &c), NULL;
-        }
-        uint64_t start = f->data_offset + t->offset;
-        if (t->offset > UINT64_MAX - f->data_offset || start > f->size ||
-            t->nbytes > f->size - start) {
-            if (t->offset > UINT64_MAX - f->data_offset || t->nbytes > UINT64_MAX - start)
-                llm_fail(e, "%s: tensor '%s': data offset %llu overflows", path, t->name,
-                         (unsigned long long)t->offset);
-            else
-                llm_fail(e, "%s: tensor '%s' data ends at %llu but the file has %zu bytes",
-                         path, t->name, (unsigned long long)(start + t->nbytes), f->size);
-            return fail_open(f, &c), NULL;
-        }
-        t->data = f->map + start;
+    if (parse(f, e) < 0) {
+        gguf_close(f);
+        return NULL;
     }
     return f;
 }
@@ -444,7 +473,7 @@ void gguf_close(gguf_file *f)
     for (uint64_t i = 0; i < f->n_tensors; i++) free(f->tensors[i].name);
     free(f->kv);
     free(f->tensors);
-    if (f->map) munmap((void *)f->map, f->size);
+    if (f->mapped) munmap((void *)f->map, f->size);
     free(f->path);
     free(f);
 }

@@ -73,6 +73,7 @@ typedef struct gguf_file {
     char *path;
     const uint8_t *map;
     size_t size;
+    bool mapped;                   /* map is ours to munmap */
     uint32_t version;
     uint64_t alignment;
     uint64_t data_offset;          /* start of the tensor data section */
@@ -85,6 +86,9 @@ typedef struct gguf_file {
 /* Map and parse PATH. Returns the file or NULL with e set
  * ("PATH: offset N: why"). Tensors of unknown types are an error. */
 gguf_file *gguf_open(const char *path, llm_err *e);
+/* The same over bytes in memory (not copied: buf must outlive the file);
+ * NAME is used in messages. */
+gguf_file *gguf_open_buffer(const void *buf, size_t size, const char *name, llm_err *e);
 void gguf_close(gguf_file *f);
 
 /* Lookups: NULL when absent. */
