@@ -386,11 +386,12 @@ static void print_text(const row *rows, size_t nr, const llm_price **apis, size_
         for (int c = 0; c < NC; c++)
             if (strlen(x[c]) > w[c]) w[c] = strlen(x[c]);
     }
-    for (int c = 0; c < NC; c++)
+    int nc = speed_source ? NC : 6;     /* no local columns without a speed */
+    for (int c = 0; c < nc; c++)
         printf("%s%*s", c ? "  " : "", c == 3 ? -(int)w[c] : (int)w[c], head[c]);
     putchar('\n');
     for (size_t i = 0; i < nr; i++) {
-        for (int c = 0; c < NC; c++)
+        for (int c = 0; c < nc; c++)
             printf("%s%*s", c ? "  " : "", c == 3 ? -(int)w[c] : (int)w[c], cells[i][c]);
         putchar('\n');
     }
