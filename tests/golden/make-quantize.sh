@@ -1,0 +1,47 @@
+#!/bin/sh
+# make-quantize.sh: the goldens of tests/unit/test_quantize.c, made with
+# llama.cpp's own quantizer (../shared/ref, llama-ref --quantize).
+#
+# For each case, tests/golden/quantize/MODEL-TYPE[-pure].txt holds a header
+# line, the type of every tensor of llama.cpp's output (in its order) and a
+# SHA-256 over all tensor names, types and data. rmse.txt holds llama.cpp's
+# relative RMSE per K type (--pure, synthetic model).
+# Models: "synth" and "synth-tied" (no output.weight), written by
+# test_quantize --write-model (exact arithmetic: the same on every machine),
+# and ../shared/models/stories260K.gguf (rows of 64 and 172 values: the
+# fallbacks). Run from the repository root: sh tests/golden/make-quantize.sh
+set -eu
+REF=${LLM_REF_HOME:-$HOME/.cache/llm-ref}/bin/llama-ref
+MODELS=${MODELS:-../shared/models}
+[ -x "$REF" ] || { echo "make-quantize.sh: $REF missing: run bash ../shared/ref/setup.sh" >&2; exit 1; }
+make -s build/tests/test_quantize
+TQ=build/tests/test_quantize
+OUT=tests/golden/quantize
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$OUT"
+rm -f "$OUT"/*.txt
+$TQ --write-model "$T/synth.gguf"
+$TQ --write-model "$T/synth-tied.gguf" tied
+cp "$MODELS/stories260K.gguf" "$T/stories260K.gguf"
+
+# one case: MODEL TYPE [--pure]
+gold() {
+    m=$1 ty=$2 pure=0 suf=
+    if [ "${3:-}" = --pure ]; then pure=1 suf=-pure; fi
+    nice "$REF" --quantize "$T/$m.gguf" "$T/out.gguf" "$ty" -t 2 ${3:-} >/dev/null 2>&1
+    { echo "# model=$m type=$ty pure=$pure (llama.cpp $(cat "${LLM_REF_HOME:-$HOME/.cache/llm-ref}/include/SOURCE_COMMIT" 2>/dev/null | cut -c1-12))"
+      $TQ --hash "$T/out.gguf"; } > "$OUT/$m-$ty$suf.txt"
+}
+for ty in Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16 BF16 Q2_K Q3_K_S Q4_K_S Q5_K_S Q6_K; do gold synth $ty --pure; done
+for ty in Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16; do gold synth $ty; done
+for ty in Q2_K Q3_K_M Q4_K_M Q5_K_M Q6_K Q8_0; do gold synth-tied $ty; done
+for ty in Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16; do gold stories260K $ty --pure; done
+for ty in Q2_K Q3_K_M Q4_K_S Q4_K_M Q5_K_M Q6_K Q8_0; do gold stories260K $ty; done
+
+echo "# llama.cpp's relative RMSE (sqrt(sum err^2 / sum x^2)) per K type, --pure, synth" > "$OUT/rmse.txt"
+for c in Q2_K:q2_K Q3_K_S:q3_K Q4_K_S:q4_K Q5_K_S:q5_K Q6_K:q6_K; do
+    nice "$REF" --quantize "$T/synth.gguf" "$T/out.gguf" "${c%%:*}" -t 2 --pure >/dev/null 2>&1
+    echo "${c%%:*} $($TQ --rmse "$T/synth.gguf" "$T/out.gguf" "${c#*:}")" >> "$OUT/rmse.txt"
+done
+ls "$OUT" | wc -l
