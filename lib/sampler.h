@@ -31,9 +31,11 @@
  *               (greedy; ties: the lower id).
  * then one draw from the softmax of what is left.
  *
- * Determinism: candidates are ordered by a total order (logit descending,
- * then id ascending), sums are in double, and the random numbers come from
- * lib/rng (xoshiro256** seeded by splitmix64), never rand(). */
+ * Determinism: every sort uses a total order (logit descending, then id
+ * ascending), so no result depends on qsort's instability; the draw walks
+ * the candidates in that order or in id order, both fixed by the input;
+ * sums are in double; each sample uses exactly one random number (greedy
+ * too) from lib/rng (xoshiro256** seeded by splitmix64), never rand(). */
 #ifndef LLM_SAMPLER_H
 #define LLM_SAMPLER_H
 
