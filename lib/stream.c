@@ -330,7 +330,7 @@ static int read_line(llm_tok_reader *r, llm_err *e)
     r->lineno++;
     int c;
     for (;;) {
-        c = getc(r->f);
+        c = getc_unlocked(r->f);   /* POSIX; one reader per FILE */
         if (c == EOF) break;
         r->consumed++;
         if (c == '\n') break;

@@ -12,7 +12,9 @@
  * enc=top k=K ("ID VALUE" pairs, the K largest). shape lists dimensions
  * outermost first (unlike GGUF's ne[]).
  *
- * Readers report errors as "NAME: record N (byte OFFSET): why". */
+ * Readers report errors as "NAME: record N (byte OFFSET): why" (tensor
+ * streams) or "NAME: line N (byte OFFSET): why" (token streams). Both
+ * tolerate CRLF line ends; token lines are capped at 1 MiB. */
 #ifndef LLM_STREAM_H
 #define LLM_STREAM_H
 
@@ -25,9 +27,11 @@
 /* Open PATH for reading ("r") or writing ("w"); "-" is stdin/stdout.
  * A name ending in .zst is (de)compressed with zstd when built with
  * ZSTD=1, and otherwise refused with a message saying how to build it.
- * Writing refuses an existing path that is a folder or a device;
- * (stdout itself may be anything). Close with llm_stream_close, which
- * reports write errors (a full disk). */
+ * Writing refuses an existing path that is a folder, a device or a FIFO
+ * (stdout itself may be anything), and writes a temp file beside PATH that
+ * llm_stream_close renames into place if every write succeeded; it reports
+ * write errors (a full disk). Closing stdout only flushes it; closing stdin
+ * does nothing. */
 FILE *llm_stream_open(const char *path, const char *mode, llm_err *e);
 int llm_stream_close(FILE *f, llm_err *e);
 
@@ -64,9 +68,13 @@ int llm_tok_write_header(FILE *f, uint32_t vocab, const char *tokenizer,
  * "logit=1.5\tp=0.25" (already formatted key=value fields, TAB separated). */
 int llm_tok_write(FILE *f, int32_t id, const char *piece, size_t piece_len,
                   const char *extra);
+/* An empty line, then fflush: the reader at the other end of a pipe acts
+ * on it at once (the feedback loop). */
 int llm_tok_end_segment(FILE *f);
-/* Escape a piece for a token line (\t \n \\ and \xHH for other control
- * bytes); returns bytes written excluding the NUL, or the size needed. */
+/* Escape a piece for a token line (\t \n \\ and \xhh for other control
+ * bytes and 0x7f); like snprintf, returns the full escaped length (without
+ * the NUL) and writes at most cap-1 bytes and a NUL; out may be NULL when
+ * cap is 0. */
 size_t llm_tok_escape(const char *s, size_t len, char *out, size_t cap);
 
 /* ---- tensor streams ---- */
@@ -83,7 +91,8 @@ typedef struct llm_tensor_rec {
     int64_t n;                            /* prod(shape) */
     /* Values: for text and raw, n floats. For top, k (id, value) pairs in
      * ids/vals (ids < n); data then holds n floats with -INFINITY for the
-     * entries not given. Owned by the reader, valid until the next call. */
+     * entries not given. ids and vals are NULL for text and raw records.
+     * Owned by the reader, valid until the next call. */
     float *data;
     int32_t *ids;
     float *vals;
@@ -96,8 +105,11 @@ void llm_tensor_reader_free(llm_tensor_reader *r);
  * (truncated or inconsistent record: names the record and byte offset). */
 int llm_tensor_next(llm_tensor_reader *r, llm_tensor_rec **rec, llm_err *e);
 
-/* Write one record of n = prod(shape) floats. enc LLM_ENC_TOP writes the k
- * largest (ties: lower id first). pos < 0 leaves pos out. */
+/* Write one record of n = prod(shape) floats, then fflush (one record is
+ * one pipeline step). enc LLM_ENC_TOP writes the k largest (ties: lower id
+ * first, NaN last; k is clamped to 0..n). pos < 0 leaves pos out. Returns
+ * -1 with errno EINVAL for a bad name (at most 127 bytes, no spaces; NULL
+ * or "" leaves name out), shape or enc. */
 int llm_tensor_write(FILE *f, const char *name, const int64_t *shape, int ndim,
                      int64_t pos, const float *data, int enc, int64_t k);
 

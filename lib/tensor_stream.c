@@ -96,7 +96,8 @@ static bool name_ok(const char *s)
 int llm_tensor_write(FILE *f, const char *name, const int64_t *shape, int ndim,
                      int64_t pos, const float *data, int enc, int64_t k)
 {
-    if (!name_ok(name) || ndim < 1 || ndim > LLM_TENSOR_MAX_DIMS ||
+    if (name && *name && !name_ok(name)) { errno = EINVAL; return -1; }
+    if (ndim < 1 || ndim > LLM_TENSOR_MAX_DIMS ||
         (enc != LLM_ENC_TEXT && enc != LLM_ENC_RAW && enc != LLM_ENC_TOP)) {
         errno = EINVAL;
         return -1;
@@ -108,7 +109,9 @@ int llm_tensor_write(FILE *f, const char *name, const int64_t *shape, int ndim,
         if (n > LLM_TENSOR_MAX_VALUES) { errno = EINVAL; return -1; }
     }
     static const char *encs[] = {"text", "raw", "top"};
-    fprintf(f, "#llm-tensor 1 name=%s dtype=f32 shape=", name);
+    fputs("#llm-tensor 1", f);
+    if (name && *name) fprintf(f, " name=%s", name);
+    fputs(" dtype=f32 shape=", f);
     for (int i = 0; i < ndim; i++) fprintf(f, i ? ",%lld" : "%lld", (long long)shape[i]);
     if (pos >= 0) fprintf(f, " pos=%lld", (long long)pos);
     fprintf(f, " enc=%s", encs[enc]);
@@ -207,7 +210,7 @@ static int rfail(llm_tensor_reader *r, llm_err *e, uint64_t off, const char *fmt
 
 static int next_byte(llm_tensor_reader *r)
 {
-    int c = getc(r->f);
+    int c = getc_unlocked(r->f);   /* POSIX; one reader per FILE */
     if (c != EOF) r->consumed++;
     return c;
 }
@@ -425,8 +428,8 @@ static int read_text(llm_tensor_reader *r, llm_err *e)
         int rc = read_word(r, w, &at, e);
         if (rc < 0) return -1;
         if (rc == 0)
-            return rfail(r, e, r->consumed, "only %lld of %lld values (shape says %lld)",
-                         (long long)i, (long long)t->n, (long long)t->n);
+            return rfail(r, e, r->consumed, "only %lld of the %lld values the shape gives",
+                         (long long)i, (long long)t->n);
         if (grow_data(r, i + 1, e) != 0) return -1;
         if (parse_value(r, w, at, &t->data[i], e) != 0) return -1;
     }

@@ -474,6 +474,10 @@ static void test_tensor_malformed(void)
         {"#llm-tensor 1 shape=4 enc=top k=x\n", "record 1 (byte 30)"},
         {"#llm-tensor 1 shape=1 name=0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\n", "record 1 (byte 22)"},
         {"#llm-tensor 1 shape=1\n\x01\n", "record 1 (byte 22)"},
+        /* headers that promise 2^31 values: memory grows only as data comes */
+        {"#llm-tensor 1 shape=2147483648\n1 2\n", "record 1 (byte 35)"},
+        {"#llm-tensor 1 shape=32768,65536 enc=raw\nabcdefgh", "record 1 (byte 48)"},
+        {"#llm-tensor 1 shape=2\n1 2\n#llm-tensor 1 shape=1 enc=top k=1\n0 nan\n\x7f", "record 2 (byte 66)"},
     };
     int n = (int)(sizeof cases / sizeof cases[0]);
     for (int i = 0; i < n; i++) {
@@ -514,6 +518,15 @@ static void test_tensor_malformed(void)
         T_CHECK("write refuses shape 0", llm_tensor_write(w, "x", sh0, 1, -1, x, 0, 0) == -1, "accepted");
         T_CHECK("write refuses a name with a space", llm_tensor_write(w, "a b", sh2, 1, -1, x, 0, 0) == -1, "accepted");
         T_CHECK("write refuses a bad enc", llm_tensor_write(w, "x", sh2, 1, -1, x, 7, 0) == -1, "accepted");
+        char *b = NULL;
+        size_t bl = 0;
+        FILE *m = open_memstream(&b, &bl);
+        llm_tensor_write(m, NULL, sh2, 1, -1, x, 0, 0);
+        llm_tensor_write(m, "", sh2, 1, -1, x, 0, 0);
+        fclose(m);
+        T_CHECK("write without a name", strcmp(b, "#llm-tensor 1 dtype=f32 shape=2 enc=text\n1 2\n"
+                "#llm-tensor 1 dtype=f32 shape=2 enc=text\n1 2\n") == 0, "got '%s'", b);
+        free(b);
         T_CHECK("write refuses 9 dims", llm_tensor_write(w, "x", sh2, 9, -1, x, 0, 0) == -1, "accepted");
         fclose(w);
     }
