@@ -170,7 +170,7 @@ int main(int argc, char **argv)
             eos[n_eos++] = (int32_t)cli_int("--eos", optarg, 0, INT32_MAX);
             break;
         case 'm': model = optarg; break;
-        case OPT_PROBS: probs = optarg ? (int)cli_int("--probs", optarg, 0, 1000) : 5; break;
+        case OPT_PROBS: probs = optarg ? (int)cli_int("--probs", optarg, 0, 100) : 5; break;
         case 'h': usage(stdout); cli_finish_stdout();
         case OPT_VERSION: cli_version();
         default:
