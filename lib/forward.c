@@ -49,6 +49,7 @@ struct llm_ctx {
     size_t attn_stride;        /* floats per thread */
     int attn_threads;
     llm_mm_buf mm;
+    float *lg;                 /* CHUNK x n_vocab, for llm_forward_each */
     llm_dump_hook dump;
     bool has_dump;
 };
@@ -113,7 +114,7 @@ void llm_ctx_free(llm_ctx *c)
     free(c->kc); free(c->vc);
     free(c->x); free(c->h); free(c->q); free(c->k); free(c->v);
     free(c->att); free(c->o); free(c->g); free(c->u);
-    free(c->rope); free(c->attn_buf);
+    free(c->rope); free(c->attn_buf); free(c->lg);
     llm_mm_buf_free(&c->mm);
     free(c);
 }
@@ -405,8 +406,10 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled,
     return 0;
 }
 
-int llm_forward(llm_ctx *c, const int32_t *tokens, int32_t n, float *logits,
-                bool all_logits, llm_err *e)
+/* Shared driver: lg_mode 0 = no logits, 1 = last token into `last`,
+ * 2 = every token through fn. */
+static int forward(llm_ctx *c, const int32_t *tokens, int32_t n, int lg_mode, float *last,
+                   llm_logits_fn fn, void *ud, llm_err *e)
 {
     const llm_hparams *hp = &c->m->hp;
     if (n <= 0)
@@ -417,6 +420,8 @@ int llm_forward(llm_ctx *c, const int32_t *tokens, int32_t n, float *logits,
     if (n > c->n_ctx - c->n_past)
         return llm_fail(e, "context full: %d positions used, %d more do not fit in %d (use a larger -c)",
                         c->n_past, n, c->n_ctx);
+    if (lg_mode == 2 && !c->lg && !(c->lg = malloc((size_t)CHUNK * (size_t)hp->n_vocab * sizeof(float))))
+        return llm_fail(e, "out of memory (logits buffer)");
     int32_t done = 0;
     while (done < n) {
         /* the attention kernel depends on the size of llama.cpp's ubatch */
@@ -424,21 +429,36 @@ int llm_forward(llm_ctx *c, const int32_t *tokens, int32_t n, float *logits,
         bool tiled = ub >= FA_TILE_Q;
         for (int32_t u = 0; u < ub; u += CHUNK) {
             int32_t cn = ub - u < CHUNK ? ub - u : CHUNK;
-            int32_t first = done + u;
+            int32_t first = done + u, pos0 = c->n_past;
             int32_t lg_first = 0, lg_n = 0;
             float *out = NULL;
-            if (logits && all_logits) {
+            if (lg_mode == 2) {
                 lg_n = cn;
-                out = logits + (size_t)first * hp->n_vocab;
-            } else if (logits && first + cn == n) {
+                out = c->lg;
+            } else if (lg_mode == 1 && first + cn == n) {
                 lg_first = cn - 1;
                 lg_n = 1;
-                out = logits;
+                out = last;
             }
             if (forward_chunk(c, tokens + first, cn, tiled, lg_first, lg_n, out, e) < 0)
                 return -1;
+            if (lg_mode == 2)
+                for (int32_t t = 0; t < cn; t++)
+                    if (fn(ud, pos0 + t, c->lg + (size_t)t * hp->n_vocab, e) != 0)
+                        return -1;
         }
         done += ub;
     }
     return 0;
+}
+
+int llm_forward(llm_ctx *c, const int32_t *tokens, int32_t n, float *logits, llm_err *e)
+{
+    return forward(c, tokens, n, logits ? 1 : 0, logits, NULL, NULL, e);
+}
+
+int llm_forward_each(llm_ctx *c, const int32_t *tokens, int32_t n, llm_logits_fn fn,
+                     void *ud, llm_err *e)
+{
+    return forward(c, tokens, n, 2, NULL, fn, ud, e);
 }

@@ -9,8 +9,8 @@
  *   llm_model *m = llm_model_load("m.gguf", &e);
  *   llm_pool *p = llm_pool_new(4, &e);
  *   llm_ctx *c = llm_ctx_new(m, 2048, p, &e);
- *   llm_forward(c, tokens, n, logits, false, &e);  (logits of the last one)
- *   ... llm_forward(c, &next, 1, logits, false, &e) ...
+ *   llm_forward(c, tokens, n, logits, &e);   (logits of the last one)
+ *   ... llm_forward(c, &next, 1, logits, &e) ...
  */
 #ifndef LLM_MODEL_H
 #define LLM_MODEL_H
@@ -107,10 +107,16 @@ int32_t llm_ctx_n_ctx(const llm_ctx *c);
 void llm_ctx_set_dump(llm_ctx *c, const llm_dump_hook *h);
 
 /* Run tokens[0..n) at positions n_past..n_past+n-1 and append them to the
- * cache. logits (may be NULL) receives n_vocab floats for the last token,
- * or n x n_vocab (row per token) when all_logits. Errors: a token outside
- * the vocabulary (the cache is then unchanged), or the context full. */
-int llm_forward(llm_ctx *c, const int32_t *tokens, int32_t n, float *logits,
-                bool all_logits, llm_err *e);
+ * cache. logits (may be NULL) receives the n_vocab logits of the last
+ * token. Errors: a token outside the vocabulary or a full context (the
+ * cache is then unchanged), out of memory. */
+int llm_forward(llm_ctx *c, const int32_t *tokens, int32_t n, float *logits, llm_err *e);
+
+/* The same, with the logits of every token, passed to fn in position order
+ * as they are computed (fn's data is valid during the call only). A
+ * non-zero return from fn stops the pass with that error. */
+typedef int (*llm_logits_fn)(void *ud, int32_t pos, const float *logits, llm_err *e);
+int llm_forward_each(llm_ctx *c, const int32_t *tokens, int32_t n, llm_logits_fn fn,
+                     void *ud, llm_err *e);
 
 #endif
