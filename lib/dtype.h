@@ -58,7 +58,9 @@ uint16_t llm_f32_to_f16(float f);
 float llm_bf16_to_f32(uint16_t h);
 uint16_t llm_f32_to_bf16(float f);
 
-/* Dequantize n values (a multiple of the block) of type t from src. */
+/* Dequantize n values (a multiple of the block) of type t from src, which
+ * is aligned to 4 bytes (GGUF data is). A type llm_type_check rejects gives
+ * zeros: check first. */
 void llm_dequantize(uint32_t t, const void *src, float *dst, int64_t n);
 /* Quantize n values into dst with ggml's reference quantizer for t, so the
  * bytes equal llama.cpp's (no importance matrix). Returns bytes written,

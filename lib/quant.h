@@ -9,7 +9,10 @@
  * The quantizers are ggml's reference ones (quantize_row_*_ref): same float
  * operations in the same order, so their output bytes equal llama.cpp's when
  * it quantizes without an importance matrix. Keep that in mind before
- * "simplifying" an expression in quant_*.c: x/d is not x*(1/d). */
+ * "simplifying" an expression in quant_*.c: x/d is not x*(1/d), and a fused
+ * multiply-add rounds once where ggml rounds twice (the Makefile's -std=c11
+ * keeps GCC from contracting; quant_*.c tell clang the same).
+ * tests/unit/test_quant_golden.c checks the bytes against llama.cpp's. */
 #ifndef LLM_QUANT_H
 #define LLM_QUANT_H
 
@@ -17,6 +20,10 @@
 #include <string.h>
 
 #include "dtype.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the block structs map GGUF's little-endian bytes directly"
+#endif
 
 #define K_SCALE_SIZE 12   /* bytes of packed 6-bit scales and mins (Q4_K, Q5_K) */
 
