@@ -51,6 +51,7 @@ struct llm_tokenizer {
     uint8_t *eog;          /* per token: ends generation */
     uint32_t fp;           /* fingerprint (FNV-1a 32) */
     char *chat_template;   /* tokenizer.chat_template, or NULL */
+    uint8_t pairs[8192];   /* SPM: bit (a << 8 | b) set if bytes a, b are adjacent in some token */
 };
 
 /* Token id of text[0..len), or -1 (the last token with that text wins,

@@ -264,6 +264,16 @@ int tok_finish(llm_tokenizer *t, llm_err *e)
         }
     }
 
+    /* SPM: which byte pairs occur inside tokens (tok_spm.c splits the
+     * text where no token can span) */
+    for (int32_t id = 0; id < t->n; id++) {
+        const unsigned char *s = (const unsigned char *)tok_text(t, id);
+        for (uint32_t i = 1; i < t->len[id]; i++) {
+            unsigned k = (unsigned)s[i - 1] << 8 | s[i];
+            t->pairs[k >> 3] |= (uint8_t)(1u << (k & 7));
+        }
+    }
+
     /* end of generation: eos, eot, eom, and control tokens with known texts */
     int32_t ids[3] = { t->eos, t->eot, t->eom };
     for (int i = 0; i < 3; i++)
