@@ -207,7 +207,7 @@ static char *slurp(FILE *f, const char *name, size_t max, size_t *len)
     for (;;) {
         if (n == cap) {
             if (cap > max) cli_die(EXIT_INPUT, "%s: more than %zu MiB", name, max >> 20);
-            cap *= 2;
+            cap = cap * 2 > max + 1 ? max + 1 : cap * 2;   /* one byte over says "too big" */
             char *nb = realloc(buf, cap);
             if (!nb) cli_die(EXIT_INPUT, "%s: out of memory", name);
             buf = nb;
@@ -739,7 +739,9 @@ int main(int argc, char **argv)
     llm_stats st;
     bool have_stats = false;
     char stats_where[64] = "";
-    if (o.per_request || (o.tps < 0 && !o.stats_file && !isatty(0))) {
+    bool stdin_stats = o.stats_file && strcmp(o.stats_file, "-") == 0;
+    if (stdin_stats) o.stats_file = NULL;   /* --stats -: read it from stdin */
+    if (o.per_request || stdin_stats || (o.tps < 0 && !o.stats_file && !isatty(0))) {
         size_t len;
         char *buf = slurp(stdin, "stdin", MAX_STDIN, &len);
         if (o.tps < 0 && !o.stats_file && find_stats(buf, len, "stdin", &st)) {
@@ -755,6 +757,8 @@ int main(int argc, char **argv)
         } else if (len > 0 && !have_stats && o.tps < 0 && !o.stats_file) {
             cli_warn("stdin: no #llm-stats line; local costs need one, or --tps");
         }
+        if (stdin_stats && !have_stats && o.tps < 0)
+            cli_die(EXIT_INPUT, "stdin: no #llm-stats line (--stats -)");
         free(buf);
     }
     if (o.stats_file) {

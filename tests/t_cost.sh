@@ -3,6 +3,9 @@
 # bad input (see man/llm-cost.1).
 . "$TOP/tests/lib.sh"
 C="$BIN/llm-cost"
+# cst ARGS: llm-cost with nothing on stdin (it reads stdin for a stats line
+# when stdin is not a terminal and no speed is given).
+cst() { "$C" "$@" </dev/null; }
 
 have_py=false
 command -v python3 >/dev/null 2>&1 && python3 -c 'import json, xml.dom.minidom' 2>/dev/null && have_py=true
@@ -88,6 +91,9 @@ j["local"]["pp_tps"] == 100 and j["local"]["tg_tps"] == 20 and j["local"]["model
 abs(j["rows"][0]["local_usd_per_day"] - (0.025 + 800 / 1080)) < 1e-9'
 "$C" --users 100 --tokens 300 --stats "$T/stats" --json </dev/null >"$T/st2.json"
 pyexpr "--stats FILE" "$T/st2.json" 'j["local"]["tg_tps"] == 20 and "--stats" in j["local"]["speed_source"]'
+"$C" --users 100 --tokens 300 --stats - --json <"$T/stats" >"$T/st4.json"
+pyexpr "--stats -" "$T/st4.json" 'j["local"]["tg_tps"] == 20'
+expect_err "--stats - without a stats line" 1 "no #llm-stats line" cst --users 1 --tokens 3 --stats -
 printf '#llm-stats 1 gen_tokens=64 gen_s=4\n' | "$C" --users 1 --tokens 10 --json >"$T/st3.json" 2>"$T/err3"
 pyexpr "stats: speeds from counts" "$T/st3.json" 'j["local"]["tg_tps"] == 16 and j["local"]["pp_tps"] == 16'
 if grep -q 'no prompt speed' "$T/err3"; then ok "stats: missing prompt speed warned"; else fail "stats: missing prompt speed warned" "$(cat "$T/err3")"; fi
@@ -127,9 +133,12 @@ elif command -v xmllint >/dev/null 2>&1; then
 else
     skip "svg: well-formed XML" "neither python3 nor xmllint installed"
 fi
+"$C" --users 10,1000 --tokens 300 --svg - </dev/null >"$T/out.svg"
+if head -n 1 "$T/out.svg" | grep -q '^<?xml' && tail -n 1 "$T/out.svg" | grep -q '^</svg>$'; then ok "--svg - writes only the SVG"
+else fail "--svg - writes only the SVG" "$(head -n 2 "$T/out.svg")"; fi
 same "svg: no temp file left" "$(ls -a "$T" | grep -c '^\.c\.svg\.')" 0
-expect_err "svg to a device refused" 1 'not a regular file' "$C" --users 10 --tokens 3 --svg /dev/null
-expect_err "svg to a folder refused" 1 'is a folder' "$C" --users 10 --tokens 3 --svg "$T"
+expect_err "svg to a device refused" 1 'not a regular file' cst --users 10 --tokens 3 --svg /dev/null
+expect_err "svg to a folder refused" 1 'is a folder' cst --users 10 --tokens 3 --svg "$T"
 
 # ---- prices: --list round trip, --prices FILE, custom prices ----
 "$C" --list >"$T/p.tsv"
@@ -144,35 +153,35 @@ pyexpr "--prices FILE" "$T/m.json" 'j["rows"][0]["cloud_usd_per_day"] == 3 and j
 pyexpr "--price-in/--price-out" "$T/cu.json" 'j["rows"][0]["api"] == "custom" and j["rows"][0]["cloud_usd_per_day"] == 2.5'
 
 # ---- bad input: status and a message naming the value ----
-expect_err "negative users" 2 "^llm-cost: --users: -5 is out of range" "$C" --users -5 --tokens 3
-expect_err "non-numeric users" 2 "--users: 'ten' is not a number" "$C" --users 10,ten --tokens 3
-expect_err "fractional users" 2 "--users: 2.5 is not a whole number" "$C" --users 2.5 --tokens 3
-expect_err "negative tokens" 2 "--tokens: -300 is out of range" "$C" --users 1 --tokens -300
-expect_err "input share > 1" 2 "--input-share: 1.5 is out of range" "$C" --users 1 --tokens 3 --input-share 1.5
-expect_err "non-numeric tps" 2 "--tps: 'fast' is not a number" "$C" --users 1 --tokens 3 --tps fast
-expect_err "negative watts" 2 "--watts: -1 is out of range" "$C" --users 1 --tokens 3 --tps 5 --watts -1
-expect_err "idle above busy" 2 "--idle-watts 50 is more than --watts 25" "$C" --users 1 --tokens 3 --tps 5 --idle-watts 50
+expect_err "negative users" 2 "^llm-cost: --users: -5 is out of range" cst --users -5 --tokens 3
+expect_err "non-numeric users" 2 "--users: 'ten' is not a number" cst --users 10,ten --tokens 3
+expect_err "fractional users" 2 "--users: 2.5 is not a whole number" cst --users 2.5 --tokens 3
+expect_err "negative tokens" 2 "--tokens: -300 is out of range" cst --users 1 --tokens -300
+expect_err "input share > 1" 2 "--input-share: 1.5 is out of range" cst --users 1 --tokens 3 --input-share 1.5
+expect_err "non-numeric tps" 2 "--tps: 'fast' is not a number" cst --users 1 --tokens 3 --tps fast
+expect_err "negative watts" 2 "--watts: -1 is out of range" cst --users 1 --tokens 3 --tps 5 --watts -1
+expect_err "idle above busy" 2 "--idle-watts 50 is more than --watts 25" cst --users 1 --tokens 3 --tps 5 --idle-watts 50
 expect_err "unknown API lists known ones" 2 "unknown API 'gpt-9'; known: gpt-3.5-turbo, claude-3.5-sonnet, gpt-4" \
-    "$C" --users 1 --tokens 3 --api gpt-9
-expect_err "price-in alone" 2 "--price-in and --price-out go together" "$C" --users 1 --tokens 3 --price-in 1
-expect_err "users missing" 2 "--users is required" "$C" --tokens 3
-expect_err "tokens missing" 2 "--tokens is required" "$C" --users 3
-expect_err "unknown option" 2 "" "$C" --users 3 --tokens 3 --bogus
-expect_err "on-device with devices" 2 "--on-device and --devices" "$C" --users 3 --tokens 3 --on-device --devices 2
+    cst --users 1 --tokens 3 --api gpt-9
+expect_err "price-in alone" 2 "--price-in and --price-out go together" cst --users 1 --tokens 3 --price-in 1
+expect_err "users missing" 2 "--users is required" cst --tokens 3
+expect_err "tokens missing" 2 "--tokens is required" cst --users 3
+expect_err "unknown option" 2 "" cst --users 3 --tokens 3 --bogus
+expect_err "on-device with devices" 2 "--on-device and --devices" cst --users 3 --tokens 3 --on-device --devices 2
 printf 'ok-api 1 2\nbad-api 1 lots\n' >"$T/bad.tsv"
 expect_err "malformed price file" 1 "bad.tsv: line 2: output price 'lots' is not a number" \
-    "$C" --prices "$T/bad.tsv" --users 1 --tokens 3
-expect_err "missing price file" 1 "nope.tsv: No such file" "$C" --prices "$T/nope.tsv" --users 1 --tokens 3
+    cst --prices "$T/bad.tsv" --users 1 --tokens 3
+expect_err "missing price file" 1 "nope.tsv: No such file" cst --prices "$T/nope.tsv" --users 1 --tokens 3
 printf '#llm-stats model=m pp_tps=80 tg_tps=fast\n' >"$T/badstats"
 expect_err "malformed stats line" 1 "stdin: line 1: stats line: tg_tps='fast' is not a number" \
     sh -c '"$1" --users 1 --tokens 3 <"$2"' sh "$C" "$T/badstats"
 printf '#llm-stats model=m load_s=1\n' >"$T/nospeed"
 expect_err "stats line without speed" 1 "no generation speed" sh -c '"$1" --users 1 --tokens 3 <"$2"' sh "$C" "$T/nospeed"
-expect_err "stats file without a stats line" 1 "no #llm-stats line" "$C" --users 1 --tokens 3 --stats "$T/p.tsv"
+expect_err "stats file without a stats line" 1 "no #llm-stats line" cst --users 1 --tokens 3 --stats "$T/p.tsv"
 printf '1\n2\nthree\n' >"$T/badtok"
 expect_err "malformed token stream" 1 "stdin: line 3 .*token id" sh -c '"$1" --users 1 --per-request <"$2"' sh "$C" "$T/badtok"
 expect_err "per-request without tokens" 1 "no tokens" sh -c '"$1" --users 1 --per-request </dev/null' sh "$C"
-expect_err "tokens and per-request" 2 "choose one" "$C" --users 1 --tokens 3 --per-request
+expect_err "tokens and per-request" 2 "choose one" cst --users 1 --tokens 3 --per-request
 
 # ---- the usual ----
 "$C" --help >"$T/help" 2>&1; rc=$?
