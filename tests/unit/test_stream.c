@@ -5,8 +5,11 @@
 #include "t.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -707,6 +710,49 @@ static void test_open_close(void)
         T_CHECK("close reader", llm_stream_close(f, &e) == 0, "%s", e.msg);
         unlink(path);
     }
+
+    /* a FIFO is refused as an output file */
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    if (mkfifo(path, 0600) == 0) {
+        f = llm_stream_open(path, "w", &e);
+        T_CHECK("open refuses a FIFO", !f && strstr(e.msg, "FIFO"), "%s", e.msg);
+        unlink(path);
+    }
+
+    /* a write that fails (file size limit, like a full disk) keeps the old
+     * file and leaves no temp file behind */
+    snprintf(path, sizeof path, "%s/keep.tok", dir);
+    f = llm_stream_open(path, "w", &e);
+    llm_tok_write(f, 1, "old", 3, NULL);
+    llm_stream_close(f, &e);
+    struct rlimit old_lim, lim;
+    if (getrlimit(RLIMIT_FSIZE, &old_lim) == 0) {
+        fflush(stdout);   /* nothing is printed while the limit is on */
+        void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+        lim = old_lim;
+        lim.rlim_cur = 4096;
+        setrlimit(RLIMIT_FSIZE, &lim);
+        f = llm_stream_open(path, "w", &e);
+        for (int i = 0; f && i < 10000; i++) llm_tok_write(f, i, "new piece", 9, NULL);
+        int rc = f ? llm_stream_close(f, &e) : -2;
+        setrlimit(RLIMIT_FSIZE, &old_lim);
+        signal(SIGXFSZ, old_sig);
+        T_CHECK("close reports a failed write", rc == -1 && strstr(e.msg, "write error") &&
+                strstr(e.msg, path), "rc %d %s", rc, e.msg);
+        char buf[64] = {0};
+        FILE *k = fopen(path, "r");
+        size_t n = k ? fread(buf, 1, sizeof buf - 1, k) : 0;
+        if (k) fclose(k);
+        T_CHECK("old file kept after a failed write", n == 6 && strcmp(buf, "1\told\n") == 0, "got '%s'", buf);
+        int others = 0;
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)))
+            if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))) others++;
+        if (d) closedir(d);
+        T_CHECK("no temp file left behind", others == 1, "%d entries in %s", others, dir);
+    }
+    unlink(path);
 
     /* a full disk through stdout */
     fflush(stdout);
