@@ -69,7 +69,33 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCORE) $(LDLIBS_ALL)
 
-units: $(UNITS)
+# Fuzz harnesses (tests/fuzz/fuzz_*.c) also build with a plain driver that
+# replays their seeds and saved crash inputs in every test run.
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/test_fuzz_%)
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(LDFLAGS) -DFUZZ_NAME='"$*"' -o $@ $< tests/fuzz/driver.c $(LIBCORE) $(LDLIBS_ALL)
+
+units: $(UNITS) $(FUZZ_REPLAY)
+
+# make fuzz FUZZ_SECONDS=600: run every harness under libFuzzer (clang) for
+# that long, ASan+UBSan on; the corpus grows in build-fuzz/corpus/NAME,
+# crashes land in build-fuzz/crash-NAME-* (save them in tests/fuzz/regress/NAME).
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+fuzz:
+	$(MAKE) CC=clang BUILD=build-fuzz CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libllmcore.a
+	@set -e; for src in $(FUZZ_SRC); do \
+	  n=$$(basename $$src .c | sed 's/^fuzz_//'); \
+	  clang $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o build-fuzz/fuzz_$$n $$src build-fuzz/libllmcore.a -lm -lpthread; \
+	  mkdir -p build-fuzz/corpus/$$n; \
+	  echo "== fuzz $$n for $(FUZZ_SECONDS) s"; \
+	  ./build-fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crash-$$n- build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 \
+	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' || true; \
+	  if ls build-fuzz/crash-$$n-* >/dev/null 2>&1; then echo "fuzz $$n: crash inputs in build-fuzz/"; exit 1; fi; \
+	done
 
 # The test command README.md gives. Tests find programs through BIN and unit
 # test binaries through TBIN, so the same scripts run the ASan build.
@@ -102,7 +128,7 @@ install: all $(LIBCORE)
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/llmcore.pc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all units test asan bench demo install clean
+.PHONY: all units test asan bench demo fuzz install clean
 .SECONDARY:

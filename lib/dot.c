@@ -437,6 +437,8 @@ llm_dot_fn llm_dot_fn_portable(uint32_t wtype)
 }
 
 #if defined(__x86_64__)
+#include <cpuid.h>
+
 /* True when the CPU runs the AVX2 kernels (AVX2, FMA and F16C) and the
  * environment does not ask for the portable path (LLM_NO_SIMD=1). */
 static bool use_avx2(void)
@@ -445,8 +447,11 @@ static bool use_avx2(void)
     if (cached < 0) {
         const char *no = getenv("LLM_NO_SIMD");
         __builtin_cpu_init();
+        /* F16C is CPUID.1:ECX bit 29 (clang's builtin does not name it) */
+        unsigned a, b, c, d;
+        bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
         cached = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-                 __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+                 __builtin_cpu_supports("fma") && f16c;
     }
     return cached;
 }
