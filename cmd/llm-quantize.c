@@ -9,6 +9,7 @@
 #include "quantize.h"
 
 #include <getopt.h>
+#include <regex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,14 @@ int main(int argc, char **argv)
             char *eq = strrchr(optarg, '=');
             if (!eq || eq == optarg || !eq[1]) cli_die(EXIT_USAGE, "--tensor-type: want REGEX=TYPE, got '%s'", optarg);
             *eq = 0;
+            regex_t re;
+            int rc = regcomp(&re, optarg, REG_EXTENDED | REG_NOSUB);
+            if (rc) {
+                char why[200];
+                regerror(rc, &re, why, sizeof why);
+                cli_die(EXIT_USAGE, "--tensor-type: bad regular expression '%s': %s", optarg, why);
+            }
+            regfree(&re);
             if (!(ov = realloc(ov, (size_t)(p.n_overrides + 1) * sizeof *ov))) cli_die(EXIT_INPUT, "out of memory");
             ov[p.n_overrides].pattern = optarg;
             ov[p.n_overrides].type = type_arg("--tensor-type", eq + 1);

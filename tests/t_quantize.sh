@@ -1,0 +1,110 @@
+# t_quantize.sh: llm-quantize from the command line: llama2.c conversion
+# equal to llama.cpp's converter, quantized output llama.cpp would write,
+# the report, overrides, and bad input (usage, same file, truncated input,
+# unwritable output, interruption) leaving no partial file behind.
+. "$TOP/tests/lib.sh"
+Q="$BIN/llm-quantize"
+M="$MODELS"
+
+# no_leftovers NAME DIR: no temporary file of a write is left in DIR
+no_leftovers() {
+    if ls "$2" | grep -q '\.tmp\.'; then fail "$1" "left $(ls "$2" | grep '\.tmp\.' | head -1)"; else ok "$1"; fi
+}
+
+check "help" "$Q" --help
+same "version" "$("$Q" --version)" "llm-quantize (llm-tools) $("$Q" --version | sed 's/.* //')"
+expect_err "no arguments" 2 'usage' "$Q"
+expect_err "unknown type lists the valid ones" 2 "unknown type 'Q9_X'.*Q4_K_M.*Q8_0" "$Q" "$T/a.gguf" "$T/b.gguf" Q9_X
+expect_err "bad --tensor-type" 2 'REGEX=TYPE' "$Q" --tensor-type nothing "$T/a.gguf" "$T/b.gguf" Q4_0
+expect_err "bad --tensor-type type" 2 "unknown tensor type 'q7'" "$Q" --tensor-type 'attn=q7' "$T/a.gguf" "$T/b.gguf" Q4_0
+expect_err "bad --from" 2 "unknown format 'onnx'" "$Q" --from onnx a b
+expect_err "missing input" 1 'nothing.gguf' "$Q" "$T/nothing.gguf" "$T/b.gguf" Q4_0
+
+if ! have_models; then
+    skip "models" "$MODELS/stories260K.gguf not found (../shared/models missing)"
+    exit 0
+fi
+
+# ---- llama2.c: the same file as llama.cpp's convert-llama2c-to-ggml ----
+"$Q" --from llama2c --ctx 2048 "$M/stories260K.bin" "$M/tok512.bin" "$T/l2c.gguf" 2>"$T/err"
+if cmp -s "$T/l2c.gguf" "$M/stories260K.gguf"; then ok "llama2c: byte-identical to stories260K.gguf"
+else fail "llama2c: byte-identical to stories260K.gguf" "$(cmp "$T/l2c.gguf" "$M/stories260K.gguf" 2>&1; cat "$T/err")"; fi
+same "llama2c: quiet" "$(cat "$T/err")" ""
+"$Q" --from llama2c "$M/stories260K.bin" "$M/tok512.bin" "$T/l2c512.gguf"
+same "llama2c: context length is the checkpoint's seq_len" \
+    "$(cmp -l "$T/l2c512.gguf" "$M/stories260K.gguf" | wc -l | tr -d ' ')" 1
+"$Q" -q --from llama2c --ctx 2048 "$M/stories260K.bin" "$M/tok512.bin" "$T/l2c-q8.gguf" Q8_0
+"$Q" -q "$M/stories260K.gguf" "$T/q8.gguf" Q8_0
+if cmp -s "$T/l2c-q8.gguf" "$T/q8.gguf"; then ok "llama2c + Q8_0 = stories260K.gguf quantized"
+else fail "llama2c + Q8_0 = stories260K.gguf quantized" "files differ"; fi
+
+head -c 500000 "$M/stories260K.bin" > "$T/trunc.bin"
+expect_err "llama2c: truncated checkpoint" 1 'trunc.bin: truncated' \
+    "$Q" --from llama2c "$T/trunc.bin" "$M/tok512.bin" "$T/t1.gguf"
+head -c 3000 "$M/tok512.bin" > "$T/trunc-tok.bin"
+expect_err "llama2c: truncated tokenizer" 1 'trunc-tok.bin: offset [0-9]+: .*(truncated|past the end)' \
+    "$Q" --from llama2c "$M/stories260K.bin" "$T/trunc-tok.bin" "$T/t2.gguf"
+expect_err "llama2c: missing tokenizer" 1 'nope.bin: No such file' \
+    "$Q" --from llama2c "$M/stories260K.bin" "$T/nope.bin" "$T/t3.gguf"
+expect_err "llama2c: not a checkpoint" 1 'implausible header' \
+    "$Q" --from llama2c "$M/tok512.bin" "$M/tok512.bin" "$T/t4.gguf"
+same "llama2c: no partial outputs" "$(ls "$T" | grep -c '^t[0-9]')" 0
+
+# ---- quantizing ----
+"$Q" "$M/stories260K.gguf" "$T/q4km.gguf" Q4_K_M >"$T/out" 2>"$T/err"
+same "Q4_K_M: nothing on stdout" "$(cat "$T/out")" ""
+if grep -q 'blk.0.ffn_down.weight: rows of 172 values do not fit q4_K blocks of 256: using f16' "$T/err" &&
+   grep -q '36 of 48 tensors fell back' "$T/err"; then ok "Q4_K_M: fallbacks are announced"
+else fail "Q4_K_M: fallbacks are announced" "$(head -c 300 "$T/err")"; fi
+"$Q" -q "$M/stories260K.gguf" "$T/q4km-q.gguf" Q4_K_M 2>"$T/err"
+same "-q: no warnings" "$(cat "$T/err")" ""
+
+"$Q" -q --report "$M/stories260K.gguf" "$T/r.gguf" Q8_0 >"$T/report"
+if grep -q '^blk.0.attn_q.weight  *f32  *q8_0  *4096  *0\.00[0-9]*  *0\.0[0-9]*$' "$T/report" &&
+   grep -q '^blk.0.attn_norm.weight  *f32  *f32  *64  *-  *-$' "$T/report" &&
+   grep -q '^q8_0  *32 ' "$T/report" && grep -q '^total  *48 ' "$T/report"; then ok "report: per tensor and per type"
+else fail "report: per tensor and per type" "$(head -c 400 "$T/report")"; fi
+
+"$Q" "$T/q8.gguf" "$T/q4.gguf" Q4_0 2>"$T/err"
+if grep -q "requantizing" "$T/err" && [ -s "$T/q4.gguf" ]; then ok "requantizing warns and works"
+else fail "requantizing warns and works" "$(head -c 300 "$T/err")"; fi
+
+"$Q" -q --report --tensor-type 'attn_(q|k)=q8_0' --tensor-type 'output=f16' \
+    "$M/stories260K.gguf" "$T/tt.gguf" Q4_0 >"$T/report"
+if grep -q '^blk.3.attn_q.weight .* q8_0 ' "$T/report" && grep -q '^blk.3.attn_v.weight .* q4_0 ' "$T/report" &&
+   grep -q '^output.weight .* f16 ' "$T/report" && grep -q '^output_norm.weight .* f32 ' "$T/report"; then
+    ok "--tensor-type overrides, first match wins"
+else fail "--tensor-type overrides, first match wins" "$(grep -E 'attn_q|attn_v|output' "$T/report" | head -5)"; fi
+
+# ---- the output is never the input, and nothing partial is left ----
+cp "$M/stories260K.gguf" "$T/in.gguf"
+expect_err "refuses OUT = IN" 1 'refusing to overwrite' "$Q" "$T/in.gguf" "$T/in.gguf" Q4_0
+ln -s in.gguf "$T/link.gguf"
+expect_err "refuses OUT = IN through a link" 1 'refusing to overwrite' "$Q" "$T/in.gguf" "$T/link.gguf" Q4_0
+if cmp -s "$T/in.gguf" "$M/stories260K.gguf"; then ok "input untouched"; else fail "input untouched" "changed"; fi
+expect_err "llama2c: refuses OUT = MODEL" 1 'refusing to overwrite' \
+    "$Q" --from llama2c "$T/in.gguf" "$M/tok512.bin" "$T/in.gguf"
+
+head -c 700000 "$M/stories260K.gguf" > "$T/trunc.gguf"
+expect_err "truncated GGUF" 1 'trunc.gguf' "$Q" "$T/trunc.gguf" "$T/o1.gguf" Q4_0
+[ -e "$T/o1.gguf" ] && fail "truncated GGUF: no output" "o1.gguf exists" || ok "truncated GGUF: no output"
+expect_err "output is a device" 1 'not a regular file' "$Q" "$M/stories260K.gguf" /dev/full Q4_0
+expect_err "output folder missing" 1 'nodir/o.gguf: cannot create' "$Q" "$M/stories260K.gguf" "$T/nodir/o.gguf" Q4_0
+no_leftovers "no temporary files left" "$T"
+
+# An interrupted run removes its temporary file (whether or not the signal
+# comes before the end: either the finished file or nothing is there).
+if [ -x "$TBIN/test_quantize" ] && "$TBIN/test_quantize" --write-model "$T/synth.gguf"; then
+    mkdir "$T/sig"
+    "$Q" -q -t 1 "$T/synth.gguf" "$T/sig/o.gguf" Q2_K 2>/dev/null &
+    pid=$!
+    sleep 0.2
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+    no_leftovers "SIGTERM: no temporary file" "$T/sig"
+    if [ "$rc" -ne 0 ] && [ -e "$T/sig/o.gguf" ]; then fail "SIGTERM: no partial output" "o.gguf exists after rc $rc"
+    else ok "SIGTERM: no partial output"; fi
+else
+    skip "SIGTERM" "$TBIN/test_quantize not built"
+fi
