@@ -32,6 +32,28 @@ typedef struct open_file {
 static open_file *open_files;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* At exit, remove the temp files of streams never closed (a program that
+ * dies with an error mid-write): the old file stays, and no litter. */
+static void remove_temps(void)
+{
+    for (open_file *o = open_files; o; o = o->next)
+        if (o->tmp) unlink(o->tmp);
+}
+
+static void register_cleanup(void)
+{
+    atexit(remove_temps);
+}
+
+static pthread_once_t cleanup_once = PTHREAD_ONCE_INIT;
+
+/* The message for a failed write; errno may be gone when an earlier flush
+ * failed, and "Input/output error" would mislead. */
+static const char *write_error(int err)
+{
+    return err ? strerror(err) : "an earlier write failed";
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -89,6 +111,7 @@ FILE *llm_stream_open(const char *path, const char *mode, llm_err *e)
                 return NULL;
             }
         }
+        pthread_once(&cleanup_once, register_cleanup);
         int fd = make_temp(path, &tmp);
         if (fd < 0) {
             llm_fail(e, "%s: cannot create a temp file beside it: %s", path, strerror(errno));
@@ -161,9 +184,9 @@ int llm_stream_close(FILE *f, llm_err *e)
         /* Not closed (the program may still print), but flushed so a full
          * disk shows up here rather than silently at exit. */
         errno = 0;
-        if (fflush(stdout) != 0 || ferror(stdout))
-            return llm_fail(e, "standard output: write error: %s",
-                            strerror(errno ? errno : EIO));
+        int err = fflush(stdout) != 0 ? errno : 0;
+        if (err || ferror(stdout))
+            return llm_fail(e, "standard output: write error: %s", write_error(err));
         return 0;
     }
     open_file *o = take_open(f);
@@ -175,13 +198,18 @@ int llm_stream_close(FILE *f, llm_err *e)
     const char *name = o ? o->path : "stream";
     int err = 0;
     errno = 0;
-    if (fflush(f) != 0) err = errno ? errno : EIO;
-    if (!err && ferror(f)) err = EIO;
-    if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
+    bool bad = fflush(f) != 0;
+    if (bad) err = errno;
+    bad |= ferror(f) != 0;
+    errno = 0;
+    if (fclose(f) != 0) {
+        bad = true;
+        if (!err) err = errno;
+    }
     int rc = 0;
-    if (err) {
+    if (bad) {
         if (o) unlink(o->tmp);   /* keep what was there before */
-        rc = llm_fail(e, "%s: write error: %s", name, strerror(err));
+        rc = llm_fail(e, "%s: write error: %s", name, write_error(err));
     } else if (o && rename(o->tmp, o->path) != 0) {
         rc = llm_fail(e, "%s: cannot rename %s into place: %s", name, o->tmp,
                       strerror(errno));

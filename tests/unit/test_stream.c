@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A FILE reading the n bytes at s (fmemopen wants a non-const buffer). */
@@ -753,6 +754,28 @@ static void test_open_close(void)
         T_CHECK("no temp file left behind", others == 1, "%d entries in %s", others, dir);
     }
     unlink(path);
+
+    /* a program that exits without closing leaves neither file nor temp */
+    snprintf(path, sizeof path, "%s/died.tok", dir);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *c = llm_stream_open(path, "w", NULL);
+        if (c) llm_tok_write(c, 1, "x", 1, NULL);
+        exit(c ? 3 : 4);
+    }
+    int status = 0;
+    if (pid > 0) waitpid(pid, &status, 0);
+    {
+        int entries = 0;
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        while (d && (de = readdir(d)))
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) entries++;
+        if (d) closedir(d);
+        T_CHECK("exit without close removes the temp file", pid > 0 && WIFEXITED(status) &&
+                WEXITSTATUS(status) == 3 && entries == 0, "status %d, %d entries", status, entries);
+    }
 
     /* a full disk through stdout */
     fflush(stdout);
