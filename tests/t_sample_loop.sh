@@ -76,3 +76,8 @@ fi
 # the loop ends by itself at -n: all three processes exit
 two=$(loop -- -n 5 --temp 0)
 same "the loop stops after -n tokens" "$(echo "$two" | wc -w | tr -d ' ')" "5"
+
+# examples/loop.sh (what README shows) gives the text llm-infer -n gives
+ex=$(BIN=$BIN timeout 120 sh "$TOP/examples/loop.sh" "$M" "Once upon a time" --temp 0.8 --seed 7 -n 30 2>/dev/null)
+one=$("$K" -m "$M" "Once upon a time" | timeout 120 "$I" -m "$M" -n 30 --temp 0.8 --seed 7 2>/dev/null | "$K" -m "$M" -d; echo)
+same "examples/loop.sh = llm-infer -n" "$ex" "$one"

@@ -132,6 +132,50 @@ static void chi2_test(const char *name, float temp, uint64_t seed)
     llm_sampler_free(s);
 }
 
+/* Through filters: top-k 4 then temperature 0.8 on 8 logits; draws must
+ * fit the softmax of logit/0.8 over the 4 kept, and never leave them. */
+static void chi2_filtered(void)
+{
+    static const float logits[8] = {1.0f, 0.5f, 0.0f, -0.5f, 2.0f, -1.0f, 0.25f, 1.5f};
+    static const int keep[4] = {4, 7, 0, 1};
+    enum { N = 20000 };
+    llm_sampler_params p;
+    llm_sampler_params_default(&p);
+    p.top_k = 4;
+    p.top_p = 1;
+    p.min_p = 0;
+    p.temp = 0.8f;
+    p.seed = 4;
+    llm_sampler *s = with(&p);
+    long count[8] = {0};
+    llm_err e;
+    for (int i = 0; i < N; i++) {
+        int32_t id = llm_sampler_sample(s, logits, 8, &e);
+        if (id < 0 || id >= 8) {
+            T_FAIL("filtered draws", "sample returned %d: %s", (int)id, e.msg);
+            llm_sampler_free(s);
+            return;
+        }
+        count[id]++;
+    }
+    long outside = N;
+    double sum = 0, chi2 = 0;
+    for (int i = 0; i < 4; i++) {
+        outside -= count[keep[i]];
+        sum += exp(logits[keep[i]] / 0.8);
+    }
+    for (int i = 0; i < 4; i++) {
+        double ex = N * exp(logits[keep[i]] / 0.8) / sum;
+        chi2 += (count[keep[i]] - ex) * (count[keep[i]] - ex) / ex;
+    }
+    double crit = chi2_critical(3, 0.001);
+    printf("# top-k 4, temp 0.8: chi2 %.2f, critical %.2f\n", chi2, crit);
+    T_CHECK("top-k 4 + temp 0.8: never a filtered token", outside == 0, "%ld outside", outside);
+    T_CHECK("top-k 4 + temp 0.8: fits the renormalized softmax (chi-square)", chi2 < crit,
+            "chi2 %.2f >= %.2f", chi2, crit);
+    llm_sampler_free(s);
+}
+
 static void test_chi2(void)
 {
     double c = chi2_critical(7, 0.001);
@@ -140,6 +184,7 @@ static void test_chi2(void)
     T_CHECK("chi2 critical value (Wilson-Hilferty)", fabs(c - 24.32) < 0.25, "got %.3f", c);
     chi2_test("softmax fit at temp 1 (chi-square, 20000 draws)", 1.0f, 1);
     chi2_test("softmax fit at temp 0.7 (chi-square, 20000 draws)", 0.7f, 2);
+    chi2_filtered();
 }
 
 static void test_greedy(void)
