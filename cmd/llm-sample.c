@@ -181,6 +181,8 @@ int main(int argc, char **argv)
     if (argc - optind > 1)
         cli_die(EXIT_USAGE, "one input at most (got %d); try --help", argc - optind);
     const char *in_path = optind < argc ? argv[optind] : "-";
+    if (history && !strcmp(history, "-") && !strcmp(in_path, "-"))
+        cli_die(EXIT_USAGE, "--history - and the logits cannot both be stdin");
 
     if (seed < 0) {
         seed = (long long)pick_seed();

@@ -12,6 +12,7 @@ ids() { grep -v '^#' | grep -v '^$' | cut -f1 | tr '\n' ' ' | sed 's/ $//'; }
 # --- greedy, and every encoding ---
 same "greedy picks the largest" "$(rec 1 2 3 0.5 -1 | $S --temp 0 | ids)" "2"
 same "greedy tie: lower id" "$(rec 1 3 3 0.5 | $S --temp 0 | ids)" "1"
+rec 1 2 1.5 > "$T/one.rec"
 rec 1 2 3 | $S --temp 0 > "$T/one"
 same "a token line then an empty line" "$(od -An -c < "$T/one" | tr -s ' ')" \
     "$(printf '2\n\n' | od -An -c | tr -s ' ')"
@@ -127,3 +128,5 @@ expect_err "empty record" 1 "." sh -c "printf '#llm-tensor 1 name=logits dtype=f
 expect_err "top id out of range" 1 "record 1" sh -c "printf '#llm-tensor 1 name=logits dtype=f32 shape=4 enc=top k=1\n9 1.5\n' | $S --seed 1"
 expect_err "missing history file" 1 "nonexistent" $S --history "$T/nonexistent" "$T/many"
 expect_err "two inputs" 2 "one input" $S a b
+expect_err "history and logits both stdin" 2 "both be stdin" $S --history -
+same "--history - with logits from a file" "$(printf '1\n\n' | $S --temp 0 --repeat-penalty 2 --history - "$T/one.rec" 2>&1 | ids)" "2"
