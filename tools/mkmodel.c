@@ -166,9 +166,13 @@ static void toy_vocab(gguf_writer *w, int64_t n)
             else if (k < 52) snprintf(text[i], 16, "\xe2\x96\x81%c", letters[k - 26]);
             else if (k == 52) snprintf(text[i], 16, "\xe2\x96\x81");
             else {
-                int64_t m = k - 53;
-                snprintf(text[i], 16, "%c%c%c", letters[(m / 26) % 26], letters[m % 26],
-                         m >= 676 ? letters[(m / 676) % 26] : 0);
+                /* bijective base 26 from 27 on: distinct strings of 2+ letters */
+                char tmp[16];
+                int len = 0;
+                for (int64_t x = k - 53 + 27; x > 0 && len < 15; x = (x - 1) / 26)
+                    tmp[len++] = letters[(x - 1) % 26];
+                for (int j = 0; j < len; j++) text[i][j] = tmp[len - 1 - j];
+                text[i][len] = 0;
             }
         }
         tok[i].ptr = text[i];

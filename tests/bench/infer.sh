@@ -15,6 +15,9 @@ THREADS=${THREADS:-2} P=${P:-128} N=${N:-64} R=${R:-3}
 TYPES=${TYPES:-"q4_0 q8_0 q4_k_m f16"}
 REF=${LLAMA_REF:-$HOME/.cache/llm-ref/bin/llama-ref}
 mkdir -p "$D"
+# the Llama 2 vocabulary (32000 tokens) when the shared models are there
+V=$top/../shared/models/ggml-vocab-llama-spm.gguf
+VOCAB=; [ -f "$V" ] && VOCAB="--vocab-from $V"
 say() { echo "$*" >&2; }
 [ -x "$REF" ] || say "bench: llama.cpp reference not found at $REF (bash ../shared/ref/setup.sh installs it); its columns stay empty"
 
@@ -25,9 +28,9 @@ model() {   # model TYPE [SHAPE] -> path
     if [ ! -s "$f" ]; then
         case $t in
         q4_k_m)
-            [ -s "$D/$shape-f16.gguf" ] || nice "$B/mkmodel" -s "$shape" -T f16 -t "$THREADS" "$D/$shape-f16.gguf"
+            [ -s "$D/$shape-f16.gguf" ] || nice "$B/mkmodel" -s "$shape" -T f16 -t "$THREADS" $VOCAB "$D/$shape-f16.gguf"
             nice "$B/llm-quantize" "$D/$shape-f16.gguf" "$f" Q4_K_M >/dev/null ;;
-        *) nice "$B/mkmodel" -s "$shape" -T "$t" -t "$THREADS" "$f" ;;
+        *) nice "$B/mkmodel" -s "$shape" -T "$t" -t "$THREADS" $VOCAB "$f" ;;
         esac
     fi
     echo "$f"
