@@ -412,7 +412,7 @@ static void print_text(const row *rows, size_t nr, const llm_price **apis, size_
         printf("local: %g W busy, %g W idle, $%s per kWh; ", p->watts, p->idle_watts,
                fmt_usd(a, sizeof a, p->kwh_usd));
         if (p->on_device)
-            printf("on the users' own devices: marginal energy only, no hardware\n");
+            printf("on the users' own devices: marginal energy only, paid by the users; no hardware\n");
         else
             printf("hardware $%s per device over %g months%s; peak %gx; %s\n",
                    fmt_usd(a, sizeof a, p->hardware_usd), p->lifetime_months,

@@ -3,12 +3,16 @@
 # and next to it what the same workloads cost on a local machine running a
 # TinyLlama-class model.
 #
-#   examples/cost-report.sh [--model FILE] [--tps X [--prompt-tps Y]]
-#                           [--svg FILE] [llm-cost options...]
+#   examples/cost-report.sh [--model FILE | --make-tinyllama]
+#                           [--tps X [--prompt-tps Y]] [--svg FILE]
+#                           [llm-cost options...]
 #
 # The local speed is measured with `llm-infer --bench` (its #llm-stats line)
 # when build/bin/llm-infer exists and a model is found (--model, $MODEL,
-# a tinyllama*.gguf in $MODELS, else stories260K.gguf there); otherwise it
+# a tinyllama*.gguf in $MODELS, else stories260K.gguf there). With
+# --make-tinyllama, build/bin/mkmodel first writes a TinyLlama 1.1B-shaped
+# Q4_0 model with random weights (about 620 MB, in $TMPDIR, removed after):
+# the speed depends on the shapes, not on the weights. Otherwise it
 # comes from --tps (default: an assumed 12 tokens/s generation, 40 tokens/s
 # prompt, roughly TinyLlama 1.1B Q4_0 on a 2-core laptop). The output says
 # which. Other options go to llm-cost (e.g. --watts 15 --kwh-price 0.35);
@@ -21,14 +25,15 @@ MODELS=${MODELS:-$TOP/../shared/models}
 COST=$BIN/llm-cost
 [ -x "$COST" ] || { echo "cost-report.sh: $COST not built (run make)" >&2; exit 1; }
 
-model=${MODEL:-} tps= ptps= svg=
+model=${MODEL:-} tps= ptps= svg= make_tiny=
 while [ $# -gt 0 ]; do
     case $1 in
     --model) model=$2; shift 2 ;;
     --tps) tps=$2; shift 2 ;;
     --prompt-tps) ptps=$2; shift 2 ;;
     --svg) svg=$2; shift 2 ;;
-    --help|-h) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --make-tinyllama) make_tiny=1; shift ;;
+    --help|-h) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) break ;;
     esac
 done
@@ -48,6 +53,16 @@ echo
 echo
 
 # ---- the local speed: measured if we can, else given or assumed ----
+if [ -n "$make_tiny" ] && [ -z "$model" ]; then
+    if [ -x "$BIN/mkmodel" ]; then
+        echo "making a TinyLlama-shaped Q4_0 model with random weights ..." >&2
+        if nice "$BIN/mkmodel" -s tinyllama -T q4_0 "$tmp/tinyllama-shape-q4_0.gguf" >&2; then
+            model=$tmp/tinyllama-shape-q4_0.gguf
+        fi
+    else
+        echo "cost-report.sh: $BIN/mkmodel not built; --make-tinyllama ignored" >&2
+    fi
+fi
 if [ -z "$model" ]; then
     for m in "$MODELS"/tinyllama*.gguf "$MODELS"/TinyLlama*.gguf "$MODELS"/stories260K.gguf; do
         [ -f "$m" ] && { model=$m; break; }
@@ -59,6 +74,8 @@ if [ -z "$tps" ] && [ -x "$BIN/llm-infer" ] && [ -n "$model" ] && [ -f "$model" 
     if nice "$BIN/llm-infer" -m "$model" --bench >"$tmp/bench" 2>"$tmp/bench.err" &&
        grep '^#llm-stats' "$tmp/bench" "$tmp/bench.err" -h | tail -n 1 >"$tmp/stats" && [ -s "$tmp/stats" ]; then
         source_note="measured with llm-infer --bench on this machine: $(cat "$tmp/stats")"
+        [ "$model" != "$tmp/tinyllama-shape-q4_0.gguf" ] || source_note="$source_note
+(a TinyLlama 1.1B-shaped Q4_0 model with random weights: the speed is real, the text would not be)"
         case $(basename "$model") in
         [Tt]iny[Ll]lama*) ;;
         *) source_note="$source_note
