@@ -184,16 +184,16 @@ int main(int argc, char **argv)
     if (history && !strcmp(history, "-") && !strcmp(in_path, "-"))
         cli_die(EXIT_USAGE, "--history - and the logits cannot both be stdin");
 
-    if (seed < 0) {
-        seed = (long long)pick_seed();
-        if (sp.temp > 0)         /* greedy draws nothing: no seed to repeat */
-            fprintf(stderr, "%s: seed %lld\n", cli_prog, seed);
-    }
-    sp.seed = (uint64_t)seed;
+    int chosen = seed >= 0;
+    sp.seed = chosen ? (uint64_t)seed : pick_seed();
     llm_err e;
     llm_sampler *s = llm_sampler_new(&sp, &e);
     if (!s)
         cli_die_err(EXIT_USAGE, &e);
+    /* greedy (a temperature step with temp <= 0) leaves one candidate: the
+     * seed cannot matter then, so do not clutter stderr with it */
+    if (!chosen && !(sp.temp <= 0 && strstr(llm_sampler_order(s), "temperature")))
+        fprintf(stderr, "%s: seed %" PRIu64 "\n", cli_prog, sp.seed);
     llm_tokenizer *tok = model ? load_model(model) : NULL;
     if (history)
         load_history(s, history);
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
             cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " rows of logits; "
                     "llm-sample wants one vector per record", name, done + 1, rows);
         if (rec->n > INT32_MAX)
-            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " values is too many",
+            cli_die(EXIT_INPUT, "%s: record %" PRId64 ": too many values (%" PRId64 ")",
                     name, done + 1, rec->n);
         if (n_vocab >= 0 && rec->n != n_vocab)
             cli_die(EXIT_INPUT, "%s: record %" PRId64 ": %" PRId64 " logits, earlier records had %"

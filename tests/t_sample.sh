@@ -17,6 +17,10 @@ rec 1 2 3 | $S --temp 0 > "$T/one"
 same "a token line then an empty line" "$(od -An -c < "$T/one" | tr -s ' ')" \
     "$(printf '2\n\n' | od -An -c | tr -s ' ')"
 same "greedy without a seed prints none" "$(rec 1 2 3 | $S --temp 0 2>&1 >/dev/null)" ""
+case "$(rec 1 2 3 | $S --temp 0 --samplers top_k 2>&1 >/dev/null)" in
+    "llm-sample: seed "*) ok "temp 0 without a temperature step: the seed is printed" ;;
+    *) fail "temp 0 without a temperature step: the seed is printed" "not printed" ;;
+esac
 # raw: 1.0 2.0 3.0 0.5 little-endian f32
 raw() { printf '#llm-tensor 1 name=logits dtype=f32 shape=4 enc=raw\n\000\000\200\077\000\000\000\100\000\000\100\100\000\000\000\077'; }
 same "enc=raw" "$(raw | $S --temp 0 | ids)" "2"
