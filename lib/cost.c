@@ -173,7 +173,7 @@ void llm_cost_breakeven(const llm_local_params *p, double input_share,
     if (a >= bseg) {
         b->never = 1;
         snprintf(b->reason, sizeof b->reason,
-                 "a device loaded to its limit (%.4g tokens/day) costs $%.4g per 1M tokens, the API $%.4g",
+                 "a device loaded to its limit (%.0f tokens/day) costs $%.4g per 1M tokens, the API $%.4g",
                  bseg, (F / bseg + e) * 1e6, c * 1e6);
         return;
     }
