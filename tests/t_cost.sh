@@ -110,6 +110,18 @@ j["rows"][0]["tokens_per_user_per_day"] == 40 and abs(j["rows"][0]["cloud_usd_pe
 pyexpr "per-request with stats and a last open segment" "$T/pr2.json" '
 abs(j["rows"][0]["tokens_per_user_per_day"] - 10 / 3) < 1e-9 and j["local"]["tg_tps"] == 20'
 
+# The real tokenizer in front: its per-line counts against ours.
+if [ -x "$BIN/llm-tokenize" ] && have_models; then
+    printf 'Once upon a time there was a cat.\nThe dog ran home.\nA big red ball.\n' >"$T/prompts.txt"
+    want=$("$BIN/llm-tokenize" -m "$MODELS/stories260K.gguf" --lines --count -f "$T/prompts.txt" </dev/null |
+           awk '{ s += $1; n++ } END { printf "%.10g", s / n * 4 }')
+    got=$("$BIN/llm-tokenize" -m "$MODELS/stories260K.gguf" --lines -f "$T/prompts.txt" </dev/null |
+          "$C" --users 5 --per-request --requests 4 --tsv | awk -F '\t' 'NR == 2 { print $2 }')
+    same "per-request after llm-tokenize --lines" "$got" "$want"
+else
+    skip "per-request after llm-tokenize --lines" "no llm-tokenize or no \$MODELS/stories260K.gguf"
+fi
+
 # ---- SVG ----
 "$C" --users 10,100,1000,100000 --tokens 300 --tps 20 --hardware-cost 800 --svg "$T/c.svg" </dev/null >/dev/null
 if [ ! -s "$T/c.svg" ]; then fail "svg written" "no file"
