@@ -38,5 +38,11 @@ void *llm_convert_keep(llm_convert *c, void *p);
 /* Map PATH read-only; unmapped by llm_convert_free. */
 const void *llm_convert_map(llm_convert *c, const char *path, size_t *len, llm_err *e);
 llm_convert *llm_convert_new(void);
+/* The tokenizer.* key-values from a Hugging Face tokenizer (convert_vocab.c).
+ * Any path may be NULL or name a missing file, except that one of tok_json
+ * and sp_model must exist. arch picks the BPE pre-tokenizer; vocab_size
+ * <= 0 means the largest id + 1. */
+int llm_convert_hf_vocab(llm_convert *cv, const char *tok_json, const char *tok_cfg, const char *cfg_json,
+                         const char *sp_model, const char *arch, int64_t vocab_size, gguf_writer *w, llm_err *e);
 
 #endif
