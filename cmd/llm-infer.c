@@ -210,16 +210,23 @@ static void toks_push(toks *t, int32_t id)
     t->v[t->n++] = id;
 }
 
-/* Read one segment into t (cleared first). Returns false at the end of
+/* Append the tokens of one segment to t. Returns false at the end of
  * input with nothing read. */
-static bool read_segment(input *in, toks *t)
+static bool read_segment_append(input *in, toks *t)
 {
-    t->n = 0;
+    int64_t start = t->n;
     int32_t id;
     int rc;
     while ((rc = next_token(in, &id)) == 1)
         toks_push(t, id);
-    return rc == 2 || t->n > 0;
+    return rc == 2 || t->n > start;
+}
+
+/* Read one segment into t (cleared first). */
+static bool read_segment(input *in, toks *t)
+{
+    t->n = 0;
+    return read_segment_append(in, t);
 }
 
 /* ---- forward with error reporting ------------------------------------------- */
@@ -250,16 +257,27 @@ static void write_token_header(const run *R)
         write_failed();
 }
 
+/* Each segment is appended to the context, then up to n_predict tokens are
+ * generated. The last generated token is fed to the model when the next
+ * segment comes, so the conversation stays whole. */
 static void mode_generate(run *R, input *in, long long n_predict, llm_sampler *s)
 {
     write_token_header(R);
     flush_out();
     toks seg = {0};
-    while (read_segment(in, &seg)) {
-        if (seg.n == 0)
+    int32_t pending = -1;
+    while (true) {
+        seg.n = 0;
+        if (pending >= 0)
+            toks_push(&seg, pending);
+        int64_t have = seg.n;
+        if (!read_segment_append(in, &seg))
+            break;
+        if (seg.n == have)
             continue;
-        for (int64_t i = 0; i < seg.n; i++)
+        for (int64_t i = have; i < seg.n; i++)
             llm_sampler_accept(s, seg.v[i]);
+        pending = -1;
         double t0 = now_s();
         forward_last(R, seg.v, seg.n);
         double t1 = now_s();
@@ -274,8 +292,10 @@ static void mode_generate(run *R, input *in, long long n_predict, llm_sampler *s
             write_token(R, id);
             R->gen_tokens++;
             bool eog = R->tok && !R->ignore_eos && llm_tokenizer_is_eog(R->tok, id);
-            if (eog || g + 1 == n_predict)
+            if (eog || g + 1 == n_predict) {
+                pending = id;
                 break;
+            }
             forward_last(R, &id, 1);
         }
         R->gen_s += now_s() - t1;
