@@ -231,7 +231,7 @@ void llm_quant_q2_K(const float *x, block_q2_K *y, int64_t n) {
         if (max_min > 0) {
             const float iscale = q4scale / max_min;
             for (int j = 0; j < QK_K / 16; j++)
-                y[i].scales[j] |= (uint8_t)(llm_nearest_int(iscale * mins[j]) << 4);
+                y[i].scales[j] |= (uint8_t)((unsigned)llm_nearest_int(iscale * mins[j]) << 4);
             y[i].dmin = llm_f32_to_f16(max_min / q4scale);
         } else {
             y[i].dmin = llm_f32_to_f16(0.f);
@@ -283,7 +283,8 @@ void llm_quant_q3_K(const float *x, block_q3_K *y, int64_t n) {
         if (max_scale) {
             const float iscale = -32.f / max_scale;
             for (int j = 0; j < QK_K / 16; j++) {
-                const int l = clampi(llm_nearest_int(iscale * scales[j]), -32, 31) + 32;
+                /* int8 first, as ggml: matters only for inf (nearest_int gives -2^22) */
+                const int l = clampi((int8_t)llm_nearest_int(iscale * scales[j]), -32, 31) + 32;
                 if (j < 8) y[i].scales[j] = (uint8_t)(l & 0xF);
                 else y[i].scales[j - 8] |= (uint8_t)((l & 0xF) << 4);
                 y[i].scales[j % 4 + 8] |= (uint8_t)((l >> 4) << (2 * (j / 4)));

@@ -25,6 +25,18 @@ static void store_qh(uint8_t qh[4], uint32_t v) {
     for (int i = 0; i < 4; i++) qh[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* (int8_t)v the way ggml's reference build gets it from GCC on x86-64:
+ * truncate to int32 (NaN and out-of-range give INT32_MIN, as cvttss2si
+ * does) and keep the low byte. Only degenerate blocks reach the odd cases
+ * (NaN/inf, or a subnormal scale whose inverse overflows to inf); spelling
+ * them out keeps our bytes equal to llama.cpp's there too, on any CPU, and
+ * avoids C's undefined out-of-range conversion. */
+static int trunc8(float v) {
+    const int32_t r = (v > -2147483648.f && v < 2147483648.f) ? (int32_t)v : INT32_MIN;
+    const int b = r & 0xFF;
+    return b < 128 ? b : b - 256;
+}
+
 /* The value of largest magnitude (the first one, on ties), signed. */
 static float signed_absmax(const float *x, int n) {
     float amax = 0.0f, max = 0.0f;
@@ -119,10 +131,10 @@ void llm_quant_q4_0(const float *x, block_q4_0 *y, int64_t n) {
         const float id = d ? 1.0f / d : 0.0f;
         y[i].d = llm_f32_to_f16(d);
         for (int j = 0; j < QK4_0 / 2; j++) {
-            int q0 = (int)(x[j] * id + 8.5f), q1 = (int)(x[j + QK4_0 / 2] * id + 8.5f);
+            int q0 = trunc8(x[j] * id + 8.5f), q1 = trunc8(x[j + QK4_0 / 2] * id + 8.5f);
             q0 = q0 < 15 ? q0 : 15;
             q1 = q1 < 15 ? q1 : 15;
-            y[i].qs[j] = (uint8_t)(q0 | q1 << 4);
+            y[i].qs[j] = (uint8_t)((uint8_t)q0 | (uint8_t)q1 << 4);
         }
     }
 }
@@ -136,10 +148,10 @@ void llm_quant_q4_1(const float *x, block_q4_1 *y, int64_t n) {
         y[i].d = llm_f32_to_f16(d);
         y[i].m = llm_f32_to_f16(mn);
         for (int j = 0; j < QK4_1 / 2; j++) {
-            int q0 = (int)((x[j] - mn) * id + 0.5f), q1 = (int)((x[j + QK4_1 / 2] - mn) * id + 0.5f);
+            int q0 = trunc8((x[j] - mn) * id + 0.5f), q1 = trunc8((x[j + QK4_1 / 2] - mn) * id + 0.5f);
             q0 = q0 < 15 ? q0 : 15;
             q1 = q1 < 15 ? q1 : 15;
-            y[i].qs[j] = (uint8_t)(q0 | q1 << 4);
+            y[i].qs[j] = (uint8_t)((uint8_t)q0 | (uint8_t)q1 << 4);
         }
     }
 }
@@ -151,11 +163,10 @@ void llm_quant_q5_0(const float *x, block_q5_0 *y, int64_t n) {
         uint32_t qh = 0;
         y[i].d = llm_f32_to_f16(d);
         for (int j = 0; j < QK5_0 / 2; j++) {
-            int q0 = (int)(x[j] * id + 16.5f), q1 = (int)(x[j + QK5_0 / 2] * id + 16.5f);
-            q0 = q0 < 31 ? q0 : 31;
-            q1 = q1 < 31 ? q1 : 31;
+            int s0 = trunc8(x[j] * id + 16.5f), s1 = trunc8(x[j + QK5_0 / 2] * id + 16.5f);
+            const uint8_t q0 = (uint8_t)(s0 < 31 ? s0 : 31), q1 = (uint8_t)(s1 < 31 ? s1 : 31);
             y[i].qs[j] = (uint8_t)((q0 & 0x0F) | (q1 & 0x0F) << 4);
-            qh |= (uint32_t)(q0 >> 4) << j | (uint32_t)(q1 >> 4) << (j + 16);
+            qh |= (uint32_t)((q0 >> 4) & 1) << j | (uint32_t)((q1 >> 4) & 1) << (j + 16);
         }
         store_qh(y[i].qh, qh);
     }
@@ -172,8 +183,8 @@ void llm_quant_q5_1(const float *x, block_q5_1 *y, int64_t n) {
         y[i].d = llm_f32_to_f16(d);
         y[i].m = llm_f32_to_f16(mn);
         for (int j = 0; j < QK5_1 / 2; j++) {
-            const uint8_t q0 = (uint8_t)((x[j] - mn) * id + 0.5f);
-            const uint8_t q1 = (uint8_t)((x[j + QK5_1 / 2] - mn) * id + 0.5f);
+            const uint8_t q0 = (uint8_t)trunc8((x[j] - mn) * id + 0.5f);
+            const uint8_t q1 = (uint8_t)trunc8((x[j + QK5_1 / 2] - mn) * id + 0.5f);
             y[i].qs[j] = (uint8_t)((q0 & 0x0F) | (q1 & 0x0F) << 4);
             qh |= (uint32_t)((q0 >> 4) & 1) << j | (uint32_t)((q1 >> 4) & 1) << (j + 16);
         }
@@ -181,10 +192,11 @@ void llm_quant_q5_1(const float *x, block_q5_1 *y, int64_t n) {
     }
 }
 
-/* Scale 1/127 of the absolute maximum; d for both Q8 types. */
+/* Scale 1/127 of the absolute maximum; d for both Q8 types. The operand
+ * order is ggml's MAX(amax, |x|): a NaN resets the running maximum. */
 static float q8_scale(const float *x) {
     float amax = 0.0f;
-    for (int j = 0; j < 32; j++) amax = fabsf(x[j]) > amax ? fabsf(x[j]) : amax;
+    for (int j = 0; j < 32; j++) amax = amax > fabsf(x[j]) ? amax : fabsf(x[j]);
     return amax / 127;
 }
 
@@ -193,7 +205,7 @@ void llm_quant_q8_0(const float *x, block_q8_0 *y, int64_t n) {
         const float d = q8_scale(x);
         const float id = d ? 1.0f / d : 0.0f;
         y[i].d = llm_f32_to_f16(d);
-        for (int j = 0; j < QK8_0; j++) y[i].qs[j] = (int8_t)roundf(x[j] * id);
+        for (int j = 0; j < QK8_0; j++) y[i].qs[j] = (int8_t)trunc8(roundf(x[j] * id));
     }
 }
 
@@ -204,7 +216,7 @@ void llm_quant_q8_1(const float *x, block_q8_1 *y, int64_t n) {
         int sum = 0;
         y[i].d = llm_f32_to_f16(d);
         for (int j = 0; j < QK8_1; j++) {
-            y[i].qs[j] = (int8_t)roundf(x[j] * id);
+            y[i].qs[j] = (int8_t)trunc8(roundf(x[j] * id));
             sum += y[i].qs[j];
         }
         y[i].s = llm_f32_to_f16(sum * d);

@@ -8,7 +8,7 @@
  * llama.cpp's quantizer calls it; quantize_row_q8_1_ref and
  * quantize_row_q8_K_ref for Q8_1 and Q8_K, which it does not take). OUTDIR/dequant.txt: per
  * type, an FNV-1a hash of the bits of ggml's dequantization of those bytes
- * and the RMSE against the input. Built and run by make-quant.sh. */
+ * and the RMSE against the input (rows without NaN/inf). Built and run by make-quant.sh. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +65,11 @@ int main(int argc, char **argv) {
         if (to_float) { /* none for Q8_1 */
             to_float(q, y, QI_N);
             double se = 0;
-            for (int i = 0; i < QI_N; i++) se += (double)(y[i] - x[i]) * (y[i] - x[i]);
+            int n = 0;
+            for (int i = 0; i < QI_N; i++)
+                if (qi_finite_row(i / QI_COLS)) se += (double)(y[i] - x[i]) * (y[i] - x[i]), n++;
             fprintf(txt, "%s %016llx %.9g\n", tr->type_name, (unsigned long long)fnv1a(y, sizeof y),
-                    sqrt(se / QI_N));
+                    sqrt(se / n));
         }
         free(q);
     }

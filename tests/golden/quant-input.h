@@ -2,7 +2,7 @@
  * tests/golden/make-quant.c (which feeds it to ggml) and
  * tests/unit/test_quant_golden.c (which feeds it to ours).
  *
- * QI_ROWS rows of QI_COLS floats, one distribution per row (row % 10).
+ * QI_ROWS rows of QI_COLS floats, one distribution per row (row % 12).
  * Only integer arithmetic and exact float operations (no libm), so every
  * IEEE machine produces the same bits. */
 #ifndef QUANT_INPUT_H
@@ -33,21 +33,30 @@ static float qi_gauss(void) {
     return (s - 2.0f) * 1.7320508f;
 }
 
+/* The float with these bits: NaN by its bits, not 0/0 whose sign the
+ * compiler may fold either way. */
+static float qi_bits(uint32_t u) {
+    union { uint32_t u; float f; } v = {u};
+    return v.f;
+}
+
 /* Fill x[QI_N]. Kinds: 0 gaussian, 1 uniform [-1,1), 2 small gaussian with
  * 1/64 outliers x30, 3 all zero, 4 tiny (1e-6: fp16-subnormal scales),
  * 5 tinier (1e-20: below ggml's 1e-15 "all zero" threshold), 6 positive
  * only (min > 0), 7 blocks of 32 that alternate zero, constant +0.25,
  * constant -0.75 and gaussian at scales 2^-6..2^6, 8 multiples of 1/8 in
- * [-2, 2] (exact ties for the rounding), 9 gaussian plus a large offset.
- * The amplitude also varies with the row (row/10). */
+ * [-2, 2] (exact ties for the rounding), 9 gaussian plus a large offset,
+ * 10 subnormal floats (1e-39: 1/d overflows to inf), 11 gaussian with a NaN,
+ * +inf or -inf in some blocks. The amplitude also varies with the row
+ * (row/12). */
 static void qi_fill(float *x) {
     qi_state = 0x5EEDC0DEull;
     for (int r = 0; r < QI_ROWS; r++) {
         float *y = x + r * QI_COLS;
-        const float amp = (float)(1 << (r / 10 % 4)) * 0.5f;
+        const float amp = (float)(1 << (r / 12 % 4)) * 0.5f;
         for (int i = 0; i < QI_COLS; i++) {
             float v;
-            switch (r % 10) {
+            switch (r % 12) {
             case 0: v = amp * qi_gauss(); break;
             case 1: v = amp * (2.0f * qi_unif() - 1.0f); break;
             case 2: v = 0.02f * qi_gauss(); if (qi_next() % 64 == 0) v *= 30.0f; break;
@@ -64,11 +73,21 @@ static void qi_fill(float *x) {
                 break;
             }
             case 8: v = (float)((int)(qi_next() % 33) - 16) * 0.125f; break;
-            default: v = 3.0f * amp + 0.1f * qi_gauss(); break;
+            case 9: v = 3.0f * amp + 0.1f * qi_gauss(); break;
+            case 10: v = 1e-39f * qi_gauss(); break;
+            default: {
+                const uint64_t k = qi_next() % 200;
+                v = k < 3 ? qi_bits(k == 0 ? 0x7FC00000u : k == 1 ? 0x7F800000u : 0xFF800000u)
+                          : amp * qi_gauss();
+                break;
+            }
             }
             y[i] = v;
         }
     }
 }
+
+/* Rows without NaN or inf, where an RMSE means something. */
+static int qi_finite_row(int r) { return r % 12 != 11; }
 
 #endif

@@ -39,10 +39,13 @@ static uint64_t fnv1a(const void *p, size_t n) {
     return h;
 }
 
+/* over the rows without NaN/inf, as make-quant.c */
 static double rmse(const float *a, const float *b, int n) {
     double se = 0;
-    for (int i = 0; i < n; i++) se += (double)(a[i] - b[i]) * (a[i] - b[i]);
-    return sqrt(se / n);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (qi_finite_row(i / QI_COLS)) se += (double)(a[i] - b[i]) * (a[i] - b[i]), m++;
+    return sqrt(se / m);
 }
 
 /* ggml's hash and RMSE for type name from dequant.txt; 0 if absent. */
