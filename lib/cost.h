@@ -130,6 +130,10 @@ int llm_prices_load(llm_price_table *t, const char *path, llm_err *e);
 const llm_price *llm_prices_find(const llm_price_table *t, const char *name);
 void llm_prices_free(llm_price_table *t);
 
+/* Quote n bytes of s for an error message into out (cap >= 8): at most
+ * 40 bytes, bytes outside printable ASCII as \xHH, "..." if cut. */
+const char *llm_cost_quote(char *out, size_t cap, const char *s, size_t n);
+
 /* ---- the #llm-stats line (cost_stats.c) ---- */
 
 enum {

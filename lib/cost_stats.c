@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,20 @@ static const struct {
 };
 
 #define TAG "#llm-stats"
+
+const char *llm_cost_quote(char *out, size_t cap, const char *s, size_t n)
+{
+    size_t j = 0, i = 0;
+    for (; i < n && i < 40; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (j + 5 + 4 >= cap) break;               /* room for \xHH and "..." */
+        if (c >= 0x20 && c < 0x7f) out[j++] = (char)c;
+        else j += (size_t)snprintf(out + j, cap - j, "\\x%02x", c);
+    }
+    if (i < n && j + 4 <= cap) { memcpy(out + j, "...", 3); j += 3; }
+    out[j] = 0;
+    return out;
+}
 
 int llm_stats_parse(const char *line, size_t len, llm_stats *s, llm_err *e)
 {
@@ -49,8 +64,8 @@ int llm_stats_parse(const char *line, size_t len, llm_stats *s, llm_err *e)
             int digits = flen > 0 && flen < 4;
             for (size_t i = 0; i < flen && digits; i++) digits = f[i] >= '0' && f[i] <= '9';
             if (first && digits) { first = 0; continue; }
-            return llm_fail(e, "stats line: '%.*s' is not key=value",
-                            flen > 40 ? 40 : (int)flen, f);
+            char q[200];
+            return llm_fail(e, "stats line: '%s' is not key=value", llm_cost_quote(q, sizeof q, f, flen));
         }
         first = 0;
         size_t klen = (size_t)(eq - f), vlen = flen - klen - 1;
@@ -65,17 +80,18 @@ int llm_stats_parse(const char *line, size_t len, llm_stats *s, llm_err *e)
         }
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             if (strlen(keys[k].key) != klen || memcmp(keys[k].key, f, klen) != 0) continue;
-            char buf[64];
+            char buf[64], q[200];
             if (vlen == 0 || vlen >= sizeof buf)
-                return llm_fail(e, "stats line: %s='%.*s' is not a number", keys[k].key,
-                                vlen > 40 ? 40 : (int)vlen, v);
+                return llm_fail(e, "stats line: %s='%s' is not a number", keys[k].key,
+                                llm_cost_quote(q, sizeof q, v, vlen));
             memcpy(buf, v, vlen);
             buf[vlen] = 0;
             char *end;
             errno = 0;
             double d = strtod(buf, &end);
             if (end == buf || *end || errno == ERANGE || !isfinite(d))
-                return llm_fail(e, "stats line: %s='%s' is not a number", keys[k].key, buf);
+                return llm_fail(e, "stats line: %s='%s' is not a number", keys[k].key,
+                                llm_cost_quote(q, sizeof q, buf, vlen));
             if (d < 0)
                 return llm_fail(e, "stats line: %s=%s is negative", keys[k].key, buf);
             *(double *)((char *)s + keys[k].off) = d;

@@ -104,16 +104,18 @@ static int next_field(const char *line, size_t len, size_t *pos,
 static int parse_price(const char *f, size_t flen, double *out, const char *what,
                        const char *name, size_t lineno, llm_err *e)
 {
-    char buf[64];
+    char buf[64], q[200];
     if (flen >= sizeof buf)
-        return llm_fail(e, "%s: line %zu: %s '%.*s...' is not a number", name, lineno, what, 20, f);
+        return llm_fail(e, "%s: line %zu: %s '%s' is not a number", name, lineno, what,
+                        llm_cost_quote(q, sizeof q, f, flen));
     memcpy(buf, f, flen);
     buf[flen] = 0;
     char *end;
     errno = 0;
     double v = strtod(buf, &end);
     if (end == buf || *end || errno == ERANGE || !isfinite(v))
-        return llm_fail(e, "%s: line %zu: %s '%s' is not a number", name, lineno, what, buf);
+        return llm_fail(e, "%s: line %zu: %s '%s' is not a number", name, lineno, what,
+                        llm_cost_quote(q, sizeof q, f, flen));
     if (v < 0 || v > 1e6)
         return llm_fail(e, "%s: line %zu: %s %s is out of range (0..1000000 USD per 1M tokens)",
                         name, lineno, what, buf);
@@ -139,13 +141,15 @@ static int parse_line(const char *line, size_t len, llm_price *p,
     size_t pos = 0, flen;
     const char *f;
     next_field(line, len, &pos, &f, &flen);        /* the caller saw a field */
+    char q[200];
     if (flen >= sizeof p->name)
-        return llm_fail(e, "%s: line %zu: name '%.20s...' is longer than %zu bytes",
-                        name, lineno, f, sizeof p->name - 1);
+        return llm_fail(e, "%s: line %zu: name '%s' is longer than %zu bytes",
+                        name, lineno, llm_cost_quote(q, sizeof q, f, flen), sizeof p->name - 1);
     memcpy(p->name, f, flen);
     for (size_t i = 0; i < flen; i++)
         if ((unsigned char)f[i] < 0x21 || f[i] == 0x7f)
-            return llm_fail(e, "%s: line %zu: name has a control byte", name, lineno);
+            return llm_fail(e, "%s: line %zu: name '%s' has a control byte", name, lineno,
+                            llm_cost_quote(q, sizeof q, f, flen));
     if (!next_field(line, len, &pos, &f, &flen))
         return llm_fail(e, "%s: line %zu: '%s' has no input price (want NAME IN OUT [DATE [SOURCE]])",
                         name, lineno, p->name);
@@ -157,8 +161,8 @@ static int parse_line(const char *line, size_t len, llm_price *p,
     if (!next_field(line, len, &pos, &f, &flen)) return 0;
     if (!(flen == 1 && f[0] == '-')) {
         if (!is_date(f, flen))
-            return llm_fail(e, "%s: line %zu: date '%.*s' is not YYYY-MM-DD (or '-')",
-                            name, lineno, flen > 20 ? 20 : (int)flen, f);
+            return llm_fail(e, "%s: line %zu: date '%s' is not YYYY-MM-DD (or '-')",
+                            name, lineno, llm_cost_quote(q, sizeof q, f, flen));
         memcpy(p->checked, f, flen);
     }
     while (pos < len && (line[pos] == ' ' || line[pos] == '\t')) pos++;

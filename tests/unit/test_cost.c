@@ -262,6 +262,8 @@ static void test_prices(void)
         {"x 1 nan\n", "output price 'nan' is not a number"},
         {"x 1 1e999\n", "output price '1e999' is not a number"},
         {"x 1 2\0\n", "NUL byte"},
+        {"x\001y 1 2\n", "name 'x\\x01y' has a control byte"},
+        {"x 1 \377\n", "output price '\\xff' is not a number"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t len = strlen(bad[i].text) + (strstr(bad[i].want, "NUL") ? 2 : 0);
@@ -311,6 +313,7 @@ static void test_stats(void)
         {"#llm-stats tg_tps=inf", "tg_tps='inf' is not a number"},
         {"#llm-stats model=a oops", "'oops' is not key=value"},
         {"#llm-statsx tg_tps=1", "does not start"},
+        {"#llm-stats tg_tps=\0011", "tg_tps='\\x011' is not a number"},
         {"tg_tps=1", "does not start"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
