@@ -592,31 +592,45 @@ static void write_svg(const char *path, const llm_price **apis, size_t na)
     if (lo == hi) { lo = lo / 10 < 1 ? 1 : lo / 10; hi *= 10; }
     double T = o.tokens[0];
     size_t ns = na + (speed_source ? 1 : 0);
-    double *x = malloc(SVG_POINTS * sizeof *x), *y = malloc(ns * SVG_POINTS * sizeof *y);
+    /* Room for the samples, and for the local line two more points at
+     * each sample where one device is added (drawn as a vertical step). */
+    size_t cap = 3 * SVG_POINTS;
+    double *x = malloc(ns * cap * sizeof *x), *y = malloc(ns * cap * sizeof *y);
     llm_svg_series *s = calloc(ns, sizeof *s);
     if (!x || !y || !s) cli_die(EXIT_INPUT, "out of memory");
-    for (int j = 0; j < SVG_POINTS; j++) {
-        double u = lo * pow(hi / lo, j / (double)(SVG_POINTS - 1));
-        x[j] = j == SVG_POINTS - 1 ? hi : u;
-    }
     for (size_t i = 0; i < ns; i++) {
-        double *yi = y + i * SVG_POINTS;
+        double *xi = x + i * cap, *yi = y + i * cap;
+        size_t n = 0;
+        llm_local_result prev = {0};
         for (int j = 0; j < SVG_POINTS; j++) {
-            double D = llm_cost_tokens_per_day(x[j], T), day;
+            double u = j == SVG_POINTS - 1 ? hi : lo * pow(hi / lo, j / (double)(SVG_POINTS - 1));
+            double day;
             if (i < na) {
-                day = llm_cost_cloud_per_day(D, o.input_share, apis[i]->in_per_m, apis[i]->out_per_m);
+                day = llm_cost_cloud_per_day(llm_cost_tokens_per_day(u, T), o.input_share,
+                                             apis[i]->in_per_m, apis[i]->out_per_m);
             } else {
                 llm_local_result r;
                 llm_err e;
-                if (llm_cost_local(&o.local, x[j], T, o.input_share, &r, &e) < 0) cli_die_err(EXIT_INPUT, &e);
+                if (llm_cost_local(&o.local, u, T, o.input_share, &r, &e) < 0) cli_die_err(EXIT_INPUT, &e);
+                if (j > 0 && r.devices_used == prev.devices_used + 1 && !o.local.on_device) {
+                    /* The step: n devices serve up to n*C/peak tokens/day. */
+                    double ub = prev.devices_used * r.tokens_per_device_day / (o.local.peak * T);
+                    llm_local_result a, b;
+                    llm_cost_local(&o.local, ub * (1 - 1e-12), T, o.input_share, &a, NULL);
+                    llm_cost_local(&o.local, ub * (1 + 1e-12), T, o.input_share, &b, NULL);
+                    xi[n] = ub; yi[n++] = llm_cost_per_month(a.usd_per_day);
+                    xi[n] = ub; yi[n++] = llm_cost_per_month(b.usd_per_day);
+                }
+                prev = r;
                 day = r.usd_per_day;
             }
-            yi[j] = llm_cost_per_month(day);
+            xi[n] = u;
+            yi[n++] = llm_cost_per_month(day);
         }
         s[i].name = i < na ? apis[i]->name : "local";
-        s[i].x = x;
+        s[i].x = xi;
         s[i].y = yi;
-        s[i].n = SVG_POINTS;
+        s[i].n = n;
         s[i].dashed = i == na;
         s[i].color = i == na ? "#000000" : NULL;
     }
