@@ -68,6 +68,81 @@ static bool looks_special(const char *s, size_t n)
     return (n == 5 && memcmp(s, "<pad>", 5) == 0) || (n == 6 && memcmp(s, "<mask>", 6) == 0);
 }
 
+/* A special token named in tokenizer_config.json: "text" or {"content": "text"}. */
+static int32_t config_token(const llm_tokenizer *t, const json_val *cfg, const char *key)
+{
+    const json_val *v = json_get(cfg, key);
+    const char *s = NULL;
+    if (v && v->type == JSON_STRING)
+        s = v->str.s;
+    else if (v && v->type == JSON_OBJECT)
+        s = json_get_str(v, "content", NULL);
+    return s ? tok_lookup(t, s, strlen(s)) : -2;   /* -2: not given */
+}
+
+/* Read the tokenizer_config.json beside PATH, if there is one: the same
+ * folder's tokenizer_config.json, or PATH with its "tokenizer.json" ending
+ * changed to "tokenizer_config.json". It gives the BOS/EOS tokens, whether
+ * BOS/EOS are added, and the chat template. */
+static int read_config(llm_tokenizer *t, const char *path, llm_err *e)
+{
+    size_t n = strlen(path);
+    char *cfg = malloc(n + 32);
+    if (!cfg)
+        return llm_fail(e, "out of memory");
+    const char *end = "tokenizer.json";
+    size_t el = strlen(end);
+    FILE *f = NULL;
+    if (n >= el && strcmp(path + n - el, end) == 0) {
+        snprintf(cfg, n + 32, "%.*stokenizer_config.json", (int)(n - el), path);
+        f = fopen(cfg, "rb");
+    }
+    if (!f) {
+        const char *slash = strrchr(path, '/');
+        snprintf(cfg, n + 32, "%.*stokenizer_config.json", slash ? (int)(slash - path + 1) : 0, path);
+        f = fopen(cfg, "rb");
+    }
+    if (!f) {
+        free(cfg);
+        return 0;
+    }
+    fclose(f);
+    json_doc *d = json_parse_file(cfg, e);
+    if (!d) {
+        free(cfg);
+        return -1;
+    }
+    const json_val *r = json_root(d);
+    int rc = 0;
+    if (r->type != JSON_OBJECT) {
+        rc = llm_fail(e, "%s: not a JSON object", cfg);
+        goto done;
+    }
+    int32_t id = config_token(t, r, "bos_token");
+    if (id != -2)
+        t->bos = id;
+    id = config_token(t, r, "eos_token");
+    if (id != -2)
+        t->eos = id;
+    t->add_bos = json_get_bool(r, "add_bos_token", t->add_bos) && t->bos >= 0;
+    t->add_eos = json_get_bool(r, "add_eos_token", t->add_eos) && t->eos >= 0;
+    const json_val *ct = json_get(r, "chat_template");
+    const char *tmpl = NULL;
+    if (ct && ct->type == JSON_STRING) {
+        tmpl = ct->str.s;
+    } else if (ct && ct->type == JSON_ARRAY) {   /* [{"name": "default", "template": ...}] */
+        for (size_t i = 0; i < ct->arr.n && !tmpl; i++)
+            if (strcmp(json_get_str(&ct->arr.items[i], "name", ""), "default") == 0)
+                tmpl = json_get_str(&ct->arr.items[i], "template", NULL);
+    }
+    if (tmpl && !(t->chat_template = strdup(tmpl)))
+        rc = llm_fail(e, "out of memory");
+done:
+    json_free(d);
+    free(cfg);
+    return rc;
+}
+
 llm_tokenizer *llm_tokenizer_from_json(const char *path, llm_err *e)
 {
     json_doc *doc = json_parse_file(path, e);
@@ -207,6 +282,8 @@ llm_tokenizer *llm_tokenizer_from_json(const char *path, llm_err *e)
         t->bos = tok_lookup(t, bos_texts[i], strlen(bos_texts[i]));
     if (t->bos >= 0 && pre_kind == PRE_LLAMA3)
         t->add_bos = true;
+    if (read_config(t, path, e))
+        goto fail;
     if (tok_finish(t, e))
         goto fail;
     json_free(doc);

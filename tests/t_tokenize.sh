@@ -61,6 +61,8 @@ expect_err "chat bad line" 1 "line 1: expected 'system: '" sh -c "echo hello | '
 if [ -f "$QWEN" ]; then
     same "qwen json" "$("$P" --vocab "$QWEN" --ids "Hello world")" "9707 1879"
     same "qwen chatml" "$("$P" --vocab "$QWEN" --chat --template chatml --ids -f "$T/chat.txt" | cut -d' ' -f1-3)" "151644 8948 198"
+    same "qwen chat template from tokenizer_config.json" "$("$P" --vocab "$QWEN" --chat --ids -f "$T/chat.txt")" \
+        "$("$P" --vocab "$QWEN" --chat --template chatml --ids -f "$T/chat.txt")"
     same "qwen round trip" "$("$P" --vocab "$QWEN" "$txt" | "$P" --vocab "$QWEN" -d)" "$txt"
 else
     skip "qwen json" "no $QWEN"
