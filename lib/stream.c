@@ -528,6 +528,10 @@ static int unescape_piece(llm_tok_reader *r, size_t from, size_t to, size_t *out
 int llm_tok_next(llm_tok_reader *r, int32_t *id, const char **piece,
                  size_t *piece_len, llm_err *e)
 {
+    /* set on every return, so a caller that looks at them after a segment
+     * end or an error sees no piece rather than a stale pointer */
+    if (piece) *piece = NULL;
+    if (piece_len) *piece_len = 0;
     for (;;) {
         int rc = read_line(r, e);
         if (rc <= 0) return rc;
@@ -583,8 +587,6 @@ int llm_tok_next(llm_tok_reader *r, int32_t *id, const char **piece,
             return tok_fail(r, e, i, why);
         }
         *id = (int32_t)x;
-        if (piece) *piece = NULL;
-        if (piece_len) *piece_len = 0;
         if (i >= n) return 1;
         /* PIECE: up to the next TAB; checked even if the caller skips it */
         size_t from = ++i;

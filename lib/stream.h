@@ -50,7 +50,8 @@ typedef struct llm_tok_reader llm_tok_reader;
 llm_tok_reader *llm_tok_reader_new(FILE *f, const char *name);
 void llm_tok_reader_free(llm_tok_reader *r);
 /* Next item: 1 = a token (*id set; PIECE, if the line had one, unescaped
- * into *piece and *piece_len, valid until the next call; pass NULL to skip),
+ * into *piece and *piece_len, valid until the next call; pass NULL to skip;
+ * NULL and 0 when there is none, on every return),
  * 2 = end of segment (an empty line), 0 = end of input, -1 = error.
  * Comment lines are skipped; the header line fills llm_tok_reader_header.
  * Ids must be in 0..INT32_MAX; range against a vocabulary is the caller's. */
@@ -107,7 +108,8 @@ int llm_tensor_next(llm_tensor_reader *r, llm_tensor_rec **rec, llm_err *e);
 
 /* Write one record of n = prod(shape) floats, then fflush (one record is
  * one pipeline step). enc LLM_ENC_TOP writes the k largest (ties: lower id
- * first, NaN last; k is clamped to 0..n). pos < 0 leaves pos out. Returns
+ * first, NaN last; k is clamped to 0..n; n at most 2^27, as readers
+ * expand top records to n floats). pos < 0 leaves pos out. Returns
  * -1 with errno EINVAL for a bad name (at most 127 bytes, no spaces; NULL
  * or "" leaves name out), shape or enc. */
 int llm_tensor_write(FILE *f, const char *name, const int64_t *shape, int ndim,

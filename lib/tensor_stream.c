@@ -13,6 +13,10 @@
 /* Most values one record may hold: 2^31, so every index fits an int32 and
  * prod(shape) is computed without overflow (each step stays below 2^62). */
 #define LLM_TENSOR_MAX_VALUES ((int64_t)1 << 31)
+/* Most values of an enc=top record: the reader expands it to n floats, so
+ * a 3-line record could otherwise claim 8 GiB. 2^27 is 512 MiB of f32,
+ * far beyond any vocabulary. */
+#define LLM_TOP_MAX_VALUES ((int64_t)1 << 27)
 /* Longest header line; real ones are under 200 bytes. */
 #define HEADER_MAX 4096
 /* Longest text value ("-1.17549435e-38" is 15 bytes). */
@@ -108,6 +112,7 @@ int llm_tensor_write(FILE *f, const char *name, const int64_t *shape, int ndim,
         n *= shape[i];
         if (n > LLM_TENSOR_MAX_VALUES) { errno = EINVAL; return -1; }
     }
+    if (enc == LLM_ENC_TOP && n > LLM_TOP_MAX_VALUES) { errno = EINVAL; return -1; }
     static const char *encs[] = {"text", "raw", "top"};
     fputs("#llm-tensor 1", f);
     if (name && *name) fprintf(f, " name=%s", name);
@@ -366,6 +371,9 @@ static int parse_header(llm_tensor_reader *r, size_t len, uint64_t off, llm_err 
     if (!have_shape) return rfail(r, e, off + len, "#llm-tensor header without shape=");
     if (t->enc == LLM_ENC_TOP) {
         if (!have_k) return rfail(r, e, off + len, "enc=top needs k=");
+        if (t->n > LLM_TOP_MAX_VALUES)
+            return rfail(r, e, off, "enc=top record of %lld values; at most 2^27 "
+                         "(use enc=raw for larger tensors)", (long long)t->n);
         if (t->k > t->n)
             return rfail(r, e, off, "k=%lld is more than the %lld values of the shape",
                          (long long)t->k, (long long)t->n);

@@ -75,7 +75,10 @@ static void test_tok_roundtrip(void)
     T_CHECK("tok header", h->present && h->vocab == 512 && strcmp(h->tokenizer, "llama") == 0 &&
             h->has_fingerprint && h->fingerprint == 0x9f2c41d0, "header %d %u %s %08x",
             h->present, h->vocab, h->tokenizer, h->fingerprint);
-    T_CHECK("tok segment end", llm_tok_next(r, &id, &p, &pl, &e) == 2, "no segment end");
+    p = "stale";
+    pl = 5;
+    rc = llm_tok_next(r, &id, &p, &pl, &e);
+    T_CHECK("tok segment end, no stale piece", rc == 2 && p == NULL && pl == 0, "rc %d", rc);
     rc = llm_tok_next(r, &id, &p, &pl, &e);
     T_CHECK("tok 256-byte piece", rc == 1 && id == 1000 && pl == 256 && memcmp(p, all, 256) == 0,
             "rc %d id %d len %zu", rc, id, pl);
@@ -481,6 +484,7 @@ static void test_tensor_malformed(void)
         /* headers that promise 2^31 values: memory grows only as data comes */
         {"#llm-tensor 1 shape=2147483648\n1 2\n", "record 1 (byte 35)"},
         {"#llm-tensor 1 shape=32768,65536 enc=raw\nabcdefgh", "record 1 (byte 48)"},
+        {"#llm-tensor 1 shape=2147483648 enc=top k=0\n", "record 1 (byte 0)"},
         {"#llm-tensor 1 shape=2\n1 2\n#llm-tensor 1 shape=1 enc=top k=1\n0 nan\n\x7f", "record 2 (byte 66)"},
     };
     int n = (int)(sizeof cases / sizeof cases[0]);
