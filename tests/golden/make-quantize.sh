@@ -44,4 +44,35 @@ for c in Q2_K:q2_K Q3_K_S:q3_K Q4_K_S:q4_K Q5_K_S:q5_K Q6_K:q6_K; do
     nice "$REF" --quantize "$T/synth.gguf" "$T/out.gguf" "${c%%:*}" -t 2 --pure >/dev/null 2>&1
     echo "${c%%:*} $($TQ --rmse "$T/synth.gguf" "$T/out.gguf" "${c#*:}")" >> "$OUT/rmse.txt"
 done
-ls "$OUT" | wc -l
+# Logits of llama.cpp on quantized and converted models, for
+# tests/t_quantize_logits.sh (llm-infer on the same files): per position the
+# argmax, the RMS of all logits and the first 32 logits.
+#   synth-TYPE: llama.cpp's own quantization of the synthetic model
+#   st-ARCH: a safetensors folder (test_quantize_st --write) converted by our llm-quantize
+make -s build/bin/llm-quantize build/tests/test_quantize_st
+rm -rf "$OUT/logits"
+mkdir -p "$OUT/logits"
+IDS="1 15 200 33 7 99 150 42"
+logits() {   # NAME MODEL.gguf HEADER
+    nice "$REF" -m "$2" --logits-all "$IDS" --dump-logits "$T/l.f32" > "$T/argmax" 2>/dev/null
+    n=$(wc -c < "$T/l.f32"); v=$((n / 4 / 8))
+    { echo "# $3 ids=$IDS (llama.cpp logits)"
+      od -An -v -f -w$((4 * v)) "$T/l.f32" | awk -v am="$(cat "$T/argmax")" '
+        BEGIN { split(am, a, " ") }
+        { ss = 0; for (i = 1; i <= NF; i++) ss += $i * $i
+          printf "pos %d argmax %d rms %.6g", NR - 1, a[NR], sqrt(ss / NF)
+          for (i = 1; i <= 32 && i <= NF; i++) printf " %.6g", $i
+          printf "\n" }'; } > "$OUT/logits/$1.txt"
+}
+for ty in Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16; do
+    nice "$REF" --quantize "$T/synth.gguf" "$T/q.gguf" "$ty" -t 2 >/dev/null 2>&1
+    logits "synth-$ty" "$T/q.gguf" "model=synth type=$ty"
+done
+for arch in llama qwen2; do
+    build/tests/test_quantize_st --write "$T/st-$arch" $arch
+    build/bin/llm-quantize -q --from safetensors "$T/st-$arch" "$T/st.gguf"
+    logits "st-$arch" "$T/st.gguf" "model=st-$arch type=-"
+    build/bin/llm-quantize -q --from safetensors "$T/st-$arch" "$T/st.gguf" Q8_0
+    logits "st-$arch-Q8_0" "$T/st.gguf" "model=st-$arch type=Q8_0"
+done
+ls "$OUT" "$OUT/logits" | wc -l

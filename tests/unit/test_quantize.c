@@ -135,6 +135,26 @@ static int write_synth(const char *path, int tied, llm_err *e)
     gguf_set_u32(w, "llama.rope.dimension_count", S_DIM / S_HEADS);
     gguf_set_f32(w, "llama.attention.layer_norm_rms_epsilon", 1e-5f);
     gguf_set_u32(w, "llama.vocab_size", S_VOCAB);
+    /* a small SPM vocabulary so llama.cpp loads the model: <unk>, <s>, </s>,
+     * then byte tokens */
+    static char tok_text[S_VOCAB][8];
+    gguf_str toks[S_VOCAB];
+    float scores[S_VOCAB];
+    int32_t types[S_VOCAB];
+    for (int i = 0; i < S_VOCAB; i++) {
+        if (i < 3) snprintf(tok_text[i], sizeof tok_text[i], "%s", i == 0 ? "<unk>" : i == 1 ? "<s>" : "</s>");
+        else snprintf(tok_text[i], sizeof tok_text[i], "<0x%02X>", i - 3);
+        toks[i] = (gguf_str){ tok_text[i], strlen(tok_text[i]) };
+        scores[i] = 0;
+        types[i] = i == 0 ? 2 : i < 3 ? 3 : 6;
+    }
+    gguf_set_str(w, "tokenizer.ggml.model", "llama", 5);
+    gguf_set_arr_str(w, "tokenizer.ggml.tokens", toks, S_VOCAB);
+    gguf_set_arr(w, "tokenizer.ggml.scores", GGUF_FLOAT32, scores, S_VOCAB);
+    gguf_set_arr(w, "tokenizer.ggml.token_type", GGUF_INT32, types, S_VOCAB);
+    gguf_set_u32(w, "tokenizer.ggml.unknown_token_id", 0);
+    gguf_set_u32(w, "tokenizer.ggml.bos_token_id", 1);
+    gguf_set_u32(w, "tokenizer.ggml.eos_token_id", 2);
     int rc = 0;
 #define T2(name, a, b, sc) do { int64_t ne_[2] = { a, b }; bufs[nb] = gen((int64_t)(a) * (b), sc, 0); \
         rc |= gguf_add_tensor(w, name, LLM_F32, 2, ne_, bufs[nb++], NULL, NULL, e); } while (0)
