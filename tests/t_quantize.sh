@@ -38,6 +38,32 @@ same "llama2c: context length is the checkpoint's seq_len" \
 if cmp -s "$T/l2c-q8.gguf" "$T/q8.gguf"; then ok "llama2c + Q8_0 = stories260K.gguf quantized"
 else fail "llama2c + Q8_0 = stories260K.gguf quantized" "files differ"; fi
 
+# the greedy continuation of the converted model is llama2.c's
+if [ -x "$BIN/llm-infer" ]; then
+    got=$(printf '1\n' | "$BIN/llm-infer" -m "$T/l2c512.gguf" -n 256 --temp 0 --ignore-eos -t 1 2>/dev/null |
+          grep -v '^#' | cut -f1 | tr '\n' ' ' | sed 's/ *$//')
+    same "llama2c: greedy 256 tokens = llama2.c's" "$got" "$(cat "$M/stories260K.greedy256.ids")"
+else
+    skip "llama2c: greedy 256 tokens" "llm-infer not built"
+fi
+
+# A version-1 ("ak42") checkpoint made from the legacy one by moving byte
+# ranges: header, then rms_att, rms_ffn, rms_final, tok_embeddings, wq..w3.
+# stories260K: dim 64, hidden 172, 5 layers, kv_dim 32, vocab 512, seq 512.
+d=64 h=172 L=5 kv=32 V=512
+o_emb=28 o_att=$((28 + 4*V*d)); o_wq=$((o_att + 4*L*d)); o_wk=$((o_wq + 4*L*d*d)); o_wv=$((o_wk + 4*L*d*kv))
+o_wo=$((o_wv + 4*L*d*kv)); o_ffn=$((o_wo + 4*L*d*d)); o_w1=$((o_ffn + 4*L*d)); o_w2=$((o_w1 + 4*L*h*d))
+o_w3=$((o_w2 + 4*L*h*d)); o_fin=$((o_w3 + 4*L*h*d))
+part() { dd if="$M/stories260K.bin" bs=4 skip=$(($1 / 4)) count=$(($2 / 4)) 2>/dev/null; }
+{ printf '\062\064\153\141\001\000\000\000'; part 0 28; printf '\001'
+  head -c $((256 - 37)) /dev/zero
+  part $o_att $((4*L*d)); part $o_ffn $((4*L*d)); part $o_fin $((4*d)); part $o_emb $((4*V*d))
+  part $o_wq $((4*L*d*d)); part $o_wk $((4*L*d*kv)); part $o_wv $((4*L*d*kv)); part $o_wo $((4*L*d*d))
+  part $o_w1 $((4*L*h*d)); part $o_w2 $((4*L*h*d)); part $o_w3 $((4*L*h*d)); } > "$T/v1.bin"
+"$Q" --from llama2c --ctx 2048 "$T/v1.bin" "$M/tok512.bin" "$T/v1.gguf" 2>"$T/err"
+if cmp -s "$T/v1.gguf" "$M/stories260K.gguf"; then ok "llama2c version 1 checkpoint"
+else fail "llama2c version 1 checkpoint" "$(cat "$T/err")"; fi
+
 head -c 500000 "$M/stories260K.bin" > "$T/trunc.bin"
 expect_err "llama2c: truncated checkpoint" 1 'trunc.bin: truncated' \
     "$Q" --from llama2c "$T/trunc.bin" "$M/tok512.bin" "$T/t1.gguf"
@@ -100,7 +126,7 @@ if [ -x "$TBIN/test_quantize" ] && "$TBIN/test_quantize" --write-model "$T/synth
     pid=$!
     sleep 0.2
     kill -TERM "$pid" 2>/dev/null
-    wait "$pid"
+    { wait "$pid"; } 2>/dev/null
     rc=$?
     no_leftovers "SIGTERM: no temporary file" "$T/sig"
     if [ "$rc" -ne 0 ] && [ -e "$T/sig/o.gguf" ]; then fail "SIGTERM: no partial output" "o.gguf exists after rc $rc"
