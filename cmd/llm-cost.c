@@ -64,7 +64,7 @@ static void usage(FILE *f)
 "  --tps X               generation speed, tokens/s (else a #llm-stats line\n"
 "                        from stdin or --stats FILE)\n"
 "  --prompt-tps X        prompt speed, tokens/s (default: as --tps)\n"
-"  --stats FILE          read the #llm-stats line from FILE\n"
+"  --stats FILE          read the #llm-stats line from FILE (- = stdin)\n"
 "  --watts W             draw while computing (default 25)\n"
 "  --idle-watts W        draw while on and idle (default 5)\n"
 "  --kwh-price X         USD per kWh (default 0.20)\n"
