@@ -19,6 +19,8 @@ ifeq ($(ZSTD),1)
 CPPFLAGS_ALL += -DLLM_ZSTD=1
 LDLIBS_ALL   += -lzstd
 endif
+# Objects that change with ZSTD are rebuilt when it changes (a stamp file).
+ZSTAMP := $(BUILD)/.zstd-$(if $(filter 1,$(ZSTD)),1,0)
 
 # Portable C is the reference; SIMD files sit beside it, built only for their
 # architecture. x86 kernels are compiled with their ISA flags and picked at run
@@ -52,6 +54,10 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h cmd/*.h)
 $(BUILD)/lib/%_avx2.o: lib/%_avx2.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -mavx2 -mfma -mf16c -c -o $@ $<
+
+$(ZSTAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/.zstd-* && touch $@
+$(BUILD)/lib/stream.o $(BUILD)/lib/stream_zstd.o: $(ZSTAMP)
 
 $(LIBCORE): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
