@@ -137,4 +137,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all units test asan bench demo fuzz install clean
-.SECONDARY:
+.PRECIOUS: $(BUILD)/%.o
