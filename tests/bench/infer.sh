@@ -54,7 +54,7 @@ echo "| model | ours pp tok/s | llama.cpp pp | pp ratio | ours tg tok/s | llama.
 echo "|---|---|---|---|---|---|---|---|---|"
 run_one() {
     f=$1 label=$2
-    s=$("$B/llm-infer" -m "$f" --bench -p "$P" -n "$N" -r "$R" -t "$THREADS" 2>&1 >/dev/null | grep '^#llm-stats' | tail -1)
+    s=$("$B/llm-infer" -m "$f" --bench -p "$P" -n "$N" -r "$R" -t "$THREADS" 2>&1 | grep '^#llm-stats' | tail -1)
     opp=$(field "$s" pp_tps) otg=$(field "$s" tg_tps)
     rpp= rtg=
     if [ -x "$REF" ]; then
