@@ -21,7 +21,10 @@ void llm_tokenizer_free(llm_tokenizer *t);
 int32_t llm_tokenizer_n_vocab(const llm_tokenizer *t);
 /* "llama" (SPM) or "gpt2" (BPE), as tokenizer.ggml.model names it. */
 const char *llm_tokenizer_model(const llm_tokenizer *t);
-/* A hash of the vocabulary (tokens and merges), for token stream headers. */
+/* A hash of the vocabulary, for token stream headers: FNV-1a 32 over the
+ * model name and a NUL, then per token its text, a NUL and its type byte,
+ * then per merge "a b" and a NUL. Stable: the same vocabulary read from a
+ * GGUF or from the tokenizer.json it was converted from gives the same. */
 uint32_t llm_tokenizer_fingerprint(const llm_tokenizer *t);
 int32_t llm_tokenizer_bos(const llm_tokenizer *t);   /* -1 if none */
 int32_t llm_tokenizer_eos(const llm_tokenizer *t);   /* -1 if none */
