@@ -88,8 +88,8 @@ int tok_spm_encode(const llm_tokenizer *t, const char *text, size_t len, bool pr
     for (int32_t c0 = 0; c0 < ns; ) {
         int32_t c1 = c0 + 1;
         while (c1 < ns) {
-            unsigned k = (unsigned)(unsigned char)s[sym[c1].start - 1] << 8 | (unsigned char)s[sym[c1].start];
-            if (!(t->pairs[k >> 3] & (1u << (k & 7))))
+            unsigned pk = (unsigned)(unsigned char)s[sym[c1].start - 1] << 8 | (unsigned char)s[sym[c1].start];
+            if (!(t->pairs[pk >> 3] & (1u << (pk & 7))))
                 break;
             c1++;
         }

@@ -23,8 +23,7 @@ int32_t llm_tokenizer_n_vocab(const llm_tokenizer *t);
 const char *llm_tokenizer_model(const llm_tokenizer *t);
 /* A hash of the vocabulary, for token stream headers: FNV-1a 32 over the
  * model name and a NUL, then per token its text, a NUL and its type byte,
- * then per merge "a b" and a NUL. Stable: the same vocabulary read from a
- * GGUF or from the tokenizer.json it was converted from gives the same. */
+ * then per merge "a b" and a NUL. Keep it stable: streams carry it. */
 uint32_t llm_tokenizer_fingerprint(const llm_tokenizer *t);
 int32_t llm_tokenizer_bos(const llm_tokenizer *t);   /* -1 if none */
 int32_t llm_tokenizer_eos(const llm_tokenizer *t);   /* -1 if none */
