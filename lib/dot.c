@@ -455,6 +455,17 @@ static bool use_avx2(void)
     }
     return cached;
 }
+#elif defined(__aarch64__)
+/* NEON is part of AArch64: only LLM_NO_SIMD=1 asks for the portable path. */
+static bool use_neon(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        const char *no = getenv("LLM_NO_SIMD");
+        cached = !(no && *no && strcmp(no, "0"));
+    }
+    return cached;
+}
 #endif
 
 llm_dot_fn llm_dot_fn_for(uint32_t wtype)
@@ -462,6 +473,12 @@ llm_dot_fn llm_dot_fn_for(uint32_t wtype)
 #if defined(__x86_64__)
     if (use_avx2()) {
         llm_dot_fn f = llm_dot_fn_avx2(wtype);
+        llm_dot_init();
+        if (f) return f;
+    }
+#elif defined(__aarch64__)
+    if (use_neon()) {
+        llm_dot_fn f = llm_dot_fn_neon(wtype);
         llm_dot_init();
         if (f) return f;
     }

@@ -31,6 +31,9 @@ llm_dot_fn llm_dot_fn_for(uint32_t wtype);
 /* The AVX2/FMA/F16C one (x86-64 only; NULL if none for wtype). Call it
  * only on a CPU with those features: llm_dot_fn_for checks. */
 llm_dot_fn llm_dot_fn_avx2(uint32_t wtype);
+/* The NEON one (aarch64 only; NULL if none for wtype): the SDOT variant
+ * when the CPU has the dotprod extension, else plain NEON. */
+llm_dot_fn llm_dot_fn_neon(uint32_t wtype);
 /* The portable C one, for tests of the SIMD kernels. */
 llm_dot_fn llm_dot_fn_portable(uint32_t wtype);
 
