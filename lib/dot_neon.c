@@ -202,10 +202,23 @@ static inline int32x4_t dot16_plain(int32x4_t acc, int8x16_t x, int8x16_t y)
 #undef ATTR
 #undef DOT16
 
-/* SDOT: lane i += x[4i..4i+3] . y[4i..4i+3]. */
-/* a CPU with SDOT implements ARMv8.2 (the extension is optional from
- * there), and arm_neon.h declares vdotq_s32 for exactly that target */
+/* SDOT: lane i += x[4i..4i+3] . y[4i..4i+3]. GCC compiles it for one
+ * function with a target attribute (a CPU with SDOT implements ARMv8.2,
+ * where the extension became optional, and GCC's arm_neon.h declares
+ * vdotq_s32 for exactly that target). Clang before 16 declares vdotq_s32
+ * only when the whole file targets dotprod (-march=armv8.2-a+dotprod,
+ * -mcpu=cortex-a76 or native on a Pi 5); otherwise it builds plain only. */
+#if defined(__ARM_FEATURE_DOTPROD)
+#define HAVE_DP 1
+#define DP_ATTR
+#elif defined(__GNUC__) && !defined(__clang__)
+#define HAVE_DP 1
 #define DP_ATTR __attribute__((target("arch=armv8.2-a+dotprod")))
+#else
+#define HAVE_DP 0
+#endif
+
+#if HAVE_DP
 DP_ATTR static inline int32x4_t dot16_dp(int32x4_t acc, int8x16_t x, int8x16_t y)
 {
     return vdotq_s32(acc, x, y);
@@ -240,6 +253,7 @@ static int use_dotprod(void)
     }
     return cached;
 }
+#endif /* HAVE_DP */
 
 /* The NEON kernel for wtype (SDOT variant where the CPU has it), or NULL. */
 llm_dot_fn llm_dot_fn_neon(uint32_t wtype)
@@ -248,6 +262,10 @@ llm_dot_fn llm_dot_fn_neon(uint32_t wtype)
     case LLM_F32: return dot_f32;
     case LLM_F16: return dot_f16;
     case LLM_BF16: return dot_bf16;
+#if HAVE_DP
     default: return use_dotprod() ? pick_dp(wtype) : pick_plain(wtype);
+#else
+    default: return pick_plain(wtype);
+#endif
     }
 }
