@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attn.h"
 #include "dot.h"
 #include "dtype.h"
 #include "matmul.h"
@@ -45,7 +46,8 @@ struct llm_ctx {
     /* scratch for CHUNK rows */
     float *x, *h, *q, *k, *v, *att, *o, *g, *u;
     float *rope;               /* [CHUNK][n_rot] cos, sin pairs */
-    float *attn_buf;           /* per thread: n_ctx scores + head_dim f32 + head_dim f16 */
+    llm_attn_kernels attn;
+    float *attn_buf;           /* per thread: n_ctx scores, or 2 head_dim f16 */
     size_t attn_stride;        /* floats per thread */
     int attn_threads;
     llm_mm_buf mm;
@@ -72,7 +74,6 @@ llm_ctx *llm_ctx_new(const llm_model *m, int32_t n_ctx, llm_pool *pool, llm_err 
         llm_fail(e, "context size %d must be at least 1", n_ctx);
         return NULL;
     }
-    llm_dot_init();
     llm_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         llm_fail(e, "out of memory");
@@ -80,6 +81,7 @@ llm_ctx *llm_ctx_new(const llm_model *m, int32_t n_ctx, llm_pool *pool, llm_err 
     }
     c->m = m;
     c->pool = pool;
+    c->attn = llm_attn_pick();
     c->n_ctx = n_ctx;
     c->kv_dim = hp->head_dim * hp->n_head_kv;
     size_t d = (size_t)hp->n_embd, ff = (size_t)hp->n_ff, kvd = (size_t)c->kv_dim;
@@ -204,73 +206,6 @@ typedef struct attn_job {
     bool tiled;
 } attn_job;
 
-#define H16(x) llm_f16_table[(x)]
-
-/* ggml's vector kernel: q rounded to f16, k.q in float, online softmax
- * with the value accumulator kept in f16 (rounded after every step). */
-static void attn_vec(const float *q, const uint16_t *kc, const uint16_t *vc, int32_t n_kv,
-                     int kv_stride, int hd, float scale, float *out, float *qf, uint16_t *acc)
-{
-    for (int i = 0; i < hd; i++)
-        qf[i] = H16(llm_f32_to_f16(q[i]));
-    for (int i = 0; i < hd; i++)
-        acc[i] = 0;
-    float M = -INFINITY, S = 0;
-    for (int32_t ic = 0; ic < n_kv; ic++) {
-        const uint16_t *kr = kc + (size_t)ic * kv_stride;
-        float s = 0;
-        for (int i = 0; i < hd; i++)
-            s += H16(kr[i]) * qf[i];
-        s *= scale;
-        float ms = 1.0f, vs = 1.0f;
-        if (s > M) {
-            float Mold = M;
-            M = s;
-            ms = expf(Mold - M);
-            for (int i = 0; i < hd; i++)
-                acc[i] = llm_f32_to_f16(H16(acc[i]) * ms);
-        } else {
-            vs = expf(s - M);
-        }
-        const uint16_t *vr = vc + (size_t)ic * kv_stride;
-        for (int i = 0; i < hd; i++)
-            acc[i] = llm_f32_to_f16(H16(acc[i]) + H16(vr[i]) * vs);
-        S = S * ms + vs;
-    }
-    float inv = S == 0.0f ? 0.0f : 1.0f / S;
-    for (int i = 0; i < hd; i++)
-        out[i] = H16(acc[i]) * inv;
-}
-
-/* ggml's tiled kernel, in effect: f32 q, f32 scores and accumulator. */
-static void attn_f32(const float *q, const uint16_t *kc, const uint16_t *vc, int32_t n_kv,
-                     int kv_stride, int hd, float scale, float *out, float *sc)
-{
-    float M = -INFINITY;
-    for (int32_t ic = 0; ic < n_kv; ic++) {
-        const uint16_t *kr = kc + (size_t)ic * kv_stride;
-        float s = 0;
-        for (int i = 0; i < hd; i++)
-            s += q[i] * H16(kr[i]);
-        sc[ic] = s * scale;
-        if (sc[ic] > M)
-            M = sc[ic];
-    }
-    double S = 0;
-    for (int i = 0; i < hd; i++)
-        out[i] = 0;
-    for (int32_t ic = 0; ic < n_kv; ic++) {
-        float p = expf(sc[ic] - M);
-        S += p;
-        const uint16_t *vr = vc + (size_t)ic * kv_stride;
-        for (int i = 0; i < hd; i++)
-            out[i] += p * H16(vr[i]);
-    }
-    float inv = S == 0 ? 0.0f : 1.0f / (float)S;
-    for (int i = 0; i < hd; i++)
-        out[i] *= inv;
-}
-
 /* Worker: a share of the (token, head) pairs of the chunk. */
 static void attn_work(void *arg, int ith, int nth)
 {
@@ -280,8 +215,6 @@ static void attn_work(void *arg, int ith, int nth)
     int hd = hp->head_dim, group = hp->n_head / hp->n_head_kv;
     float scale = 1.0f / sqrtf((float)hd);
     float *buf = c->attn_buf + (size_t)ith * c->attn_stride;
-    float *qf = buf + c->n_ctx;
-    uint16_t *acc = (uint16_t *)(qf + hd);
     size_t layer_off = (size_t)j->il * (size_t)c->n_ctx * (size_t)c->kv_dim;
     long lo, hi;
     llm_pool_range((long)j->n * hp->n_head, ith, nth, &lo, &hi);
@@ -293,10 +226,7 @@ static void attn_work(void *arg, int ith, int nth)
         const uint16_t *kc = c->kc + layer_off + (size_t)g * hd;
         const uint16_t *vc = c->vc + layer_off + (size_t)g * hd;
         int32_t n_kv = j->pos0 + t + 1;   /* causal: positions 0..pos */
-        if (j->tiled)
-            attn_f32(q, kc, vc, n_kv, c->kv_dim, hd, scale, out, buf);
-        else
-            attn_vec(q, kc, vc, n_kv, c->kv_dim, hd, scale, out, qf, acc);
+        (j->tiled ? c->attn.f32 : c->attn.vec)(q, kc, vc, n_kv, c->kv_dim, hd, scale, out, buf);
     }
 }
 

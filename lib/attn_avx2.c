@@ -1,0 +1,122 @@
+/* attn_avx2.c: the attention kernels of attn.c with F16C/AVX2/FMA, built
+ * with -mavx2 -mfma -mf16c and used when the CPU has them (attn_pick).
+ * The vec kernel rounds exactly as ggml's x86 flash attention: f16 q,
+ * q.k in four 8-lane FMA sums, value accumulator f16 after every step
+ * (FMA over blocks of 32 dims, a plain multiply-add for the rest). */
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#include "attn.h"
+
+static inline __m256 load_h(const uint16_t *p)
+{
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
+static inline void store_h(uint16_t *p, __m256 v)
+{
+    _mm_storeu_si128((__m128i *)p, _mm256_cvtps_ph(v, 0));
+}
+
+static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+static inline uint16_t f2h(float f) { return (uint16_t)_cvtss_sh(f, 0); }
+
+/* ggml_vec_dot_f16 on AVX2. */
+static float dot_h(const uint16_t *a, const uint16_t *b, int n)
+{
+    int np = n & ~31;
+    __m256 acc[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    for (int i = 0; i < np; i += 32)
+        for (int j = 0; j < 4; j++)
+            acc[j] = _mm256_fmadd_ps(load_h(a + i + 8 * j), load_h(b + i + 8 * j), acc[j]);
+    double s = 0;
+    if (np) {
+        acc[0] = _mm256_add_ps(acc[0], acc[2]);
+        acc[1] = _mm256_add_ps(acc[1], acc[3]);
+        acc[0] = _mm256_add_ps(acc[0], acc[1]);
+        __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(acc[0]), _mm256_extractf128_ps(acc[0], 1));
+        __m128 t1 = _mm_hadd_ps(t0, t0);
+        s = (double)_mm_cvtss_f32(_mm_hadd_ps(t1, t1));
+    }
+    for (int i = np; i < n; i++)
+        s += (double)(h2f(a[i]) * h2f(b[i]));
+    return (float)s;
+}
+
+void llm_attn_vec_avx2(const float *q, const uint16_t *k, const uint16_t *v, int32_t n_kv,
+                       int kv_stride, int hd, float scale, float *out, void *scratch)
+{
+    uint16_t *qh = scratch, *acc = qh + hd;
+    int n8 = hd & ~7, np = hd & ~31;
+    for (int i = 0; i < n8; i += 8)
+        store_h(qh + i, _mm256_loadu_ps(q + i));
+    for (int i = n8; i < hd; i++)
+        qh[i] = f2h(q[i]);
+    memset(acc, 0, (size_t)hd * sizeof *acc);
+    float M = -INFINITY, S = 0;
+    for (int32_t ic = 0; ic < n_kv; ic++) {
+        float s = dot_h(k + (size_t)ic * kv_stride, qh, hd) * scale;
+        float ms = 1.0f, vs = 1.0f;
+        if (s > M) {
+            float Mold = M;
+            M = s;
+            ms = expf(Mold - M);
+            __m256 m = _mm256_set1_ps(ms);
+            for (int i = 0; i < np; i += 8)
+                store_h(acc + i, _mm256_mul_ps(load_h(acc + i), m));
+            for (int i = np; i < hd; i++)
+                acc[i] = f2h(h2f(acc[i]) * ms);
+        } else {
+            vs = expf(s - M);
+        }
+        const uint16_t *vr = v + (size_t)ic * kv_stride;
+        __m256 w = _mm256_set1_ps(vs);
+        for (int i = 0; i < np; i += 8)
+            store_h(acc + i, _mm256_fmadd_ps(load_h(vr + i), w, load_h(acc + i)));
+        for (int i = np; i < hd; i++)
+            acc[i] = f2h(h2f(acc[i]) + h2f(vr[i]) * vs);
+        S = S * ms + vs;
+    }
+    float inv = S == 0.0f ? 0.0f : 1.0f / S;
+    for (int i = 0; i < hd; i++)
+        out[i] = h2f(acc[i]) * inv;
+}
+
+void llm_attn_f32_avx2(const float *q, const uint16_t *k, const uint16_t *v, int32_t n_kv,
+                       int kv_stride, int hd, float scale, float *out, void *scratch)
+{
+    float *sc = scratch;
+    int n8 = hd & ~7;
+    float M = -INFINITY;
+    for (int32_t ic = 0; ic < n_kv; ic++) {
+        const uint16_t *kr = k + (size_t)ic * kv_stride;
+        __m256 a = _mm256_setzero_ps();
+        for (int i = 0; i < n8; i += 8)
+            a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load_h(kr + i), a);
+        __m128 t = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+        t = _mm_add_ps(t, _mm_movehl_ps(t, t));
+        t = _mm_add_ss(t, _mm_movehdup_ps(t));
+        float s = _mm_cvtss_f32(t);
+        for (int i = n8; i < hd; i++)
+            s += q[i] * h2f(kr[i]);
+        sc[ic] = s * scale;
+        M = fmaxf(M, sc[ic]);
+    }
+    double S = 0;
+    for (int i = 0; i < hd; i++)
+        out[i] = 0;
+    for (int32_t ic = 0; ic < n_kv; ic++) {
+        float p = expf(sc[ic] - M);
+        S += p;
+        const uint16_t *vr = v + (size_t)ic * kv_stride;
+        __m256 w = _mm256_set1_ps(p);
+        for (int i = 0; i < n8; i += 8)
+            _mm256_storeu_ps(out + i, _mm256_fmadd_ps(load_h(vr + i), w, _mm256_loadu_ps(out + i)));
+        for (int i = n8; i < hd; i++)
+            out[i] += p * h2f(vr[i]);
+    }
+    float inv = S == 0 ? 0.0f : 1.0f / (float)S;
+    for (int i = 0; i < hd; i++)
+        out[i] *= inv;
+}
