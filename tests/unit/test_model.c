@@ -112,6 +112,7 @@ static void test_logits_all(const llm_model *m, const char *name, double bound)
         agree += argmax(r.v + (size_t)i * V, V) == argmax(want + (size_t)i * V, V);
     }
     T_CHECK(label, rc == 0 && worst < bound, "rc %d worst relative error %.3g (%s)", rc, worst, e.msg);
+    printf("# logits-%s: worst relative error %.3g\n", name, worst);
     snprintf(label, sizeof label, "logits-%s: same argmax at every position", name);
     T_CHECK(label, agree == n, "%d of %d", agree, n);
     free(r.v);
@@ -338,7 +339,8 @@ int main(void)
         return t_exit();
     }
     test_hparams(m);
-    test_logits_all(m, "once", 1e-5);
+    /* x86 AVX2 (summation order as ggml's): 6e-7; portable C: 1e-4 */
+    test_logits_all(m, "once", 2e-4);
     test_logits_all(m, "lily", 5e-4);
     test_greedy(m);
     test_reference_path(m);
