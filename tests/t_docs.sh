@@ -72,7 +72,7 @@ if [ -f "$f" ]; then
              'ffn_up' 'ffn_act' 'SwiGLU' 'ffn_out' 'l_out' 'result_norm' 'logits' 'llm\\-sample' \
              '\\-\\-dump' 'examples/stages.sh' 'llm\\-formats (5)' 'llm\\-infer (1)' \
              'llm\\-inspect (1)' 'llm\\-quantize (1)' 'llm\\-cost (1)' 'llm\\-tokenize (1)' 'llm\\-sample (1)'; do
-        grep -q -e "$w" "$f" && ok "llm.7 mentions $w" || fail "llm.7 mentions $w" "not found"
+        grep -qi -e "$w" "$f" && ok "llm.7 mentions $w" || fail "llm.7 mentions $w" "not found"
     done
     # each tensor name llm-infer(1) lists for --dump is explained in llm(7)
     if [ -f "$TOP/man/llm-infer.1" ]; then
