@@ -711,7 +711,8 @@ int llm_token_to_piece(const llm_tokenizer *t, int32_t id, bool special, bool ls
             bpe_decode_text(s, n, tmp, need);
             size_t skip = lstrip && need > 0 && tmp[0] == ' ';
             k = need - skip;
-            memcpy(buf, tmp + skip, k < cap ? k : cap);
+            if (k && cap)
+                memcpy(buf, tmp + skip, k < cap ? k : cap);
             if (tmp != stackbuf)
                 free(tmp);
             return (int)k;
@@ -748,7 +749,8 @@ int llm_token_to_piece(const llm_tokenizer *t, int32_t id, bool special, bool ls
     }
     size_t skip = lstrip && n > 0 && s[0] == ' ';
     k = n - skip;
-    memcpy(buf, s + skip, k < cap ? k : cap);
+    if (k && cap)
+        memcpy(buf, s + skip, k < cap ? k : cap);
     return (int)k;
 }
 

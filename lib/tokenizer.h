@@ -77,7 +77,8 @@ int llm_tokenize(const llm_tokenizer *t, const char *text, size_t len, int flags
 /* The text of one token as llama.cpp's llama_token_to_piece: control and
  * unknown tokens give "" unless special; byte tokens give their byte; SPM's
  * "▁" becomes a space; lstrip drops one leading space. Writes at most cap
- * bytes (no NUL) and returns the full length, or -1 if id is out of range. */
+ * bytes (no NUL; buf may be NULL when cap is 0) and returns the full
+ * length, or -1 if id is out of range. */
 int llm_token_to_piece(const llm_tokenizer *t, int32_t id, bool special, bool lstrip,
                        char *buf, size_t cap);
 
