@@ -209,6 +209,31 @@ static float dot_q5_1(int64_t n, const void *vw, const void *va)
 
 /* ---- K quants against Q8_K ---------------------------------------------------- */
 
+/* The 8 six-bit scales and 8 mins of a Q4_K/Q5_K super-block (12 packed
+ * bytes) with word operations: bytes 0..3 hold scales 0..3 (low 6 bits),
+ * bytes 4..7 mins 0..3, bytes 8..11 the low 4 bits of scales 4..7 (low
+ * nibble) and mins 4..7 (high nibble), whose top 2 bits are the spare top
+ * bits of bytes 0..3 (scales) and 4..7 (mins). */
+static inline void k4_scales(const uint8_t *q, uint8_t sc[8], uint8_t mn[8])
+{
+    uint32_t w[3], s[2], m[2];
+    memcpy(w, q, 12);
+    s[0] = w[0] & 0x3f3f3f3fu;
+    m[0] = w[1] & 0x3f3f3f3fu;
+    s[1] = (w[2] & 0x0f0f0f0fu) | ((w[0] >> 6) & 0x03030303u) << 4;
+    m[1] = ((w[2] >> 4) & 0x0f0f0f0fu) | ((w[1] >> 6) & 0x03030303u) << 4;
+    memcpy(sc, s, 8);
+    memcpy(mn, m, 8);
+}
+
+/* 8 int32 lanes: mins[j] * (bsums[2j] + bsums[2j+1]) for j = 0..7. */
+static inline __m256i k4_min_sums(const uint8_t mn[8], const int16_t *bsums)
+{
+    __m128i m8 = _mm_loadl_epi64((const __m128i *)mn);
+    __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));   /* each min twice */
+    return _mm256_madd_epi16(m16, _mm256_loadu_si256((const __m256i *)bsums));
+}
+
 /* Two 16-value sub-blocks' scales as one vector of 16 int16: lanes 0..7
  * (the first 16 values' pair sums) take s0, lanes 8..15 take s1. */
 static inline __m256i scale_pair(int s0, int s1)
@@ -221,15 +246,10 @@ static float dot_q4_K(int64_t n, const void *vw, const void *va)
     const block_q4_K *w = vw;
     const block_q8_K *a = va;
     const __m256i m4 = _mm256_set1_epi8(0x0F);
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++) {
         uint8_t sc[8], mn[8];
-        int summs = 0;
-        for (int j = 0; j < 8; j++) {
-            llm_k4_scale_min(j, w[b].scales, &sc[j], &mn[j]);
-            summs += mn[j] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
-        }
+        k4_scales(w[b].scales, sc, mn);
         __m256i sum = _mm256_setzero_si256();
         const uint8_t *q = w[b].qs;
         const int8_t *y = a[b].qs;
@@ -242,11 +262,11 @@ static float dot_q4_K(int64_t n, const void *vw, const void *va)
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * j])));
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * j + 1])));
         }
-        float d = a[b].d * f16(w[b].d);
+        float d = a[b].d * f16(w[b].d), dmin = a[b].d * f16(w[b].dmin);
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
-        mins += a[b].d * f16(w[b].dmin) * (float)summs;
+        accm = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(k4_min_sums(mn, a[b].bsums)), accm);
     }
-    return hsum(acc) - mins;
+    return hsum(acc) - hsum(accm);
 }
 
 static float dot_q5_K(int64_t n, const void *vw, const void *va)
@@ -254,15 +274,10 @@ static float dot_q5_K(int64_t n, const void *vw, const void *va)
     const block_q5_K *w = vw;
     const block_q8_K *a = va;
     const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++) {
         uint8_t sc[8], mn[8];
-        int summs = 0;
-        for (int j = 0; j < 8; j++) {
-            llm_k4_scale_min(j, w[b].scales, &sc[j], &mn[j]);
-            summs += mn[j] * (a[b].bsums[2 * j] + a[b].bsums[2 * j + 1]);
-        }
+        k4_scales(w[b].scales, sc, mn);
         __m256i sum = _mm256_setzero_si256();
         __m256i qh = _mm256_loadu_si256((const __m256i *)w[b].qh);
         const uint8_t *q = w[b].qs;
@@ -279,11 +294,11 @@ static float dot_q5_K(int64_t n, const void *vw, const void *va)
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * j])));
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * j + 1])));
         }
-        float d = a[b].d * f16(w[b].d);
+        float d = a[b].d * f16(w[b].d), dmin = a[b].d * f16(w[b].dmin);
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
-        mins += a[b].d * f16(w[b].dmin) * (float)summs;
+        accm = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(k4_min_sums(mn, a[b].bsums)), accm);
     }
-    return hsum(acc) - mins;
+    return hsum(acc) - hsum(accm);
 }
 
 static float dot_q6_K(int64_t n, const void *vw, const void *va)
@@ -331,13 +346,18 @@ static float dot_q3_K(int64_t n, const void *vw, const void *va)
     const __m256i m2 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1), k4 = _mm256_set1_epi8(4);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++) {
-        const uint8_t *ps = w[b].scales;
-        int sc[16];
-        for (int j = 0; j < 16; j++) {
-            int lo = j < 8 ? ps[j] & 0xF : ps[j - 8] >> 4;
-            int hi = (ps[8 + j % 4] >> (2 * (j / 4))) & 3;
-            sc[j] = (lo | (hi << 4)) - 32;
-        }
+        /* 16 six-bit scales (+32): low nibbles of bytes 0..7 are scales
+         * 0..7, their high nibbles 8..15; bytes 8..11 hold the top 2 bits,
+         * scale j in byte 8 + j%4 at bit 2*(j/4) */
+        uint32_t ws[3], u[4];
+        memcpy(ws, w[b].scales, 12);
+        u[0] = (ws[0] & 0x0f0f0f0fu) | (ws[2] & 0x03030303u) << 4;
+        u[1] = (ws[1] & 0x0f0f0f0fu) | ((ws[2] >> 2) & 0x03030303u) << 4;
+        u[2] = ((ws[0] >> 4) & 0x0f0f0f0fu) | ((ws[2] >> 4) & 0x03030303u) << 4;
+        u[3] = ((ws[1] >> 4) & 0x0f0f0f0fu) | ((ws[2] >> 6) & 0x03030303u) << 4;
+        int8_t sc[16];
+        memcpy(sc, u, 16);
+        for (int j = 0; j < 16; j++) sc[j] = (int8_t)(sc[j] - 32);
         __m256i hm = _mm256_loadu_si256((const __m256i *)w[b].hmask);
         __m256i sum = _mm256_setzero_si256();
         for (int k = 0; k < 2; k++) {
@@ -364,11 +384,12 @@ static float dot_q2_K(int64_t n, const void *vw, const void *va)
     const block_q2_K *w = vw;
     const block_q8_K *a = va;
     const __m256i m2 = _mm256_set1_epi8(3);
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK_K; b++) {
-        int summs = 0;
-        for (int j = 0; j < 16; j++) summs += a[b].bsums[j] * (w[b].scales[j] >> 4);
+        /* mins are the high nibbles of the 16 scale bytes, one per bsum */
+        __m128i sb = _mm_loadu_si128((const __m128i *)w[b].scales);
+        __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sb, 4), _mm_set1_epi8(0x0F)));
+        __m256i msum = _mm256_madd_epi16(mins16, _mm256_loadu_si256((const __m256i *)a[b].bsums));
         __m256i sum = _mm256_setzero_si256();
         for (int k = 0; k < 2; k++) {
             __m256i qs = _mm256_loadu_si256((const __m256i *)(w[b].qs + 32 * k));
@@ -381,9 +402,9 @@ static float dot_q2_K(int64_t n, const void *vw, const void *va)
             }
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(a[b].d * f16(w[b].d)), _mm256_cvtepi32_ps(sum), acc);
-        mins += a[b].d * f16(w[b].dmin) * (float)summs;
+        accm = _mm256_fmadd_ps(_mm256_set1_ps(a[b].d * f16(w[b].dmin)), _mm256_cvtepi32_ps(msum), accm);
     }
-    return hsum(acc) - mins;
+    return hsum(acc) - hsum(accm);
 }
 
 /* The AVX2 kernel for wtype, or NULL (the caller falls back to portable C). */
