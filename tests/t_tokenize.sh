@@ -63,6 +63,12 @@ if [ -f "$QWEN" ]; then
     same "qwen chatml" "$("$P" --vocab "$QWEN" --chat --template chatml --ids -f "$T/chat.txt" | cut -d' ' -f1-3)" "151644 8948 198"
     same "qwen chat template from tokenizer_config.json" "$("$P" --vocab "$QWEN" --chat --ids -f "$T/chat.txt")" \
         "$("$P" --vocab "$QWEN" --chat --template chatml --ids -f "$T/chat.txt")"
+    # the Qwen3 Jinja template as rendered by jinja2 (tests/golden/make-chat.sh)
+    for c in "$TOP"/tests/golden/chat/*.conv; do
+        n=$(basename "$c" .conv)
+        same "qwen chat = jinja2 $n" "$("$P" --vocab "$QWEN" --chat --ids -f "$c")" \
+            "$("$P" --vocab "$QWEN" --special --ids -f "${c%.conv}.chatml")"
+    done
     same "qwen round trip" "$("$P" --vocab "$QWEN" "$txt" | "$P" --vocab "$QWEN" -d)" "$txt"
 else
     skip "qwen json" "no $QWEN"
