@@ -221,6 +221,37 @@ static void test_qwen_json(void)
     llm_tokenizer_free(t);
 }
 
+/* A tiny tokenizer.json: merges as [a, b] pairs, an id gap, added tokens. */
+static void test_tiny_json(void)
+{
+    const char *doc =
+        "{\"added_tokens\": [{\"id\": 6, \"content\": \"<|end|>\", \"special\": true},"
+        "                  {\"id\": 7, \"content\": \"<b>\", \"special\": false}],"
+        " \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": true},"
+        " \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2, \"\u0120\": 3, \"\u0120ab\": 4},"
+        "            \"merges\": [[\"a\", \"b\"], \"\u0120 ab\"]}}";
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny-tokenizer.json", tmpdir);
+    FILE *f = fopen(path, "w");
+    fputs(doc, f);
+    fclose(f);
+    llm_err e;
+    llm_tokenizer *t = llm_tokenizer_from_json(path, &e);
+    unlink(path);
+    T_CHECK("tiny json loads", t != NULL, "%s", e.msg);
+    if (!t)
+        return;
+    T_CHECK("tiny json vocab with gap", llm_tokenizer_n_vocab(t) == 8 && llm_tokenizer_type(t, 5) == 5 &&
+            llm_tokenizer_type(t, 6) == 3 && llm_tokenizer_type(t, 7) == 4, "n %d", llm_tokenizer_n_vocab(t));
+    SAME("tiny json pre", llm_tokenizer_pre(t), "gpt-2");
+    SAME("tiny json merges", ids(t, "ab ab", 0), "2 4");
+    SAME("tiny json user-defined", ids(t, "ab<b>", 0), "2 7");
+    SAME("tiny json control", ids(t, "<|end|>", LLM_TOK_PARSE_SPECIAL), "6");
+    int32_t v[] = { 2, 4, 6 };
+    SAME("tiny json decode", detok(t, v, 3, LLM_DETOK_NO_CLEAN), "ab ab");
+    llm_tokenizer_free(t);
+}
+
 static void test_chat(void)
 {
     llm_chat c = { 0 };
@@ -348,6 +379,7 @@ int main(void)
     test_spm();
     test_bpe();
     test_qwen_json();
+    test_tiny_json();
     test_chat();
     test_bad();
     char p[512];
