@@ -140,20 +140,26 @@ else
     skip "cost-report.sh" "llm-cost not built"
 fi
 
-# ---- quantize.mk (by the llm-quantize author): runs on its defaults
-if [ -f "$E/quantize.mk" ]; then
-    if [ -x "$BIN/llm-quantize" ]; then
-        timeout 120 make -s -f "$E/quantize.mk" -C "$T" BIN="$BIN" >"$T/log" 2>&1; rc=$?
-        same "quantize.mk runs" "$rc" 0
-    else
-        skip "quantize.mk" "llm-quantize not built"
-    fi
-else
+# ---- quantize.mk (by the llm-quantize author): its table on stories260K
+if [ ! -f "$E/quantize.mk" ]; then
     skip "quantize.mk" "examples/quantize.mk is not there yet"
+elif [ ! -x "$BIN/llm-quantize" ]; then
+    skip "quantize.mk" "llm-quantize not built"
+elif ! have_models; then
+    skip "quantize.mk" "no $MODELS/stories260K.gguf"
+else
+    qm() { (cd "$TOP" && timeout 120 make -s -f examples/quantize.mk BIN="$BIN" OUT="$T/q" \
+        MODEL="$MODELS/stories260K.gguf" TEXT="$MODELS/stories260K.greedy256.txt" "$@"); }
+    qm TYPES="Q8_0 Q4_0" >"$T/log" 2>&1; rc=$?
+    same "quantize.mk exits 0" "$rc" 0
+    rows=$(grep -c -E '^\| (stories260K|Q8_0|Q4_0) \| [0-9.]+ \|' "$T/log")
+    same "quantize.mk: a table row per type and the original" "$rows" 3
+    out=$(qm TYPES="Q8_0 Q4_0" -n table 2>&1 | grep -c 'bin/llm-')
+    same "quantize.mk: a second run computes nothing" "$out" 0
 fi
 
 # every example is documented in the README
-for f in pipeline.sh stages.sh loop.sh cluster.sh cost-report.sh batch/Makefile; do
+for f in pipeline.sh stages.sh loop.sh cluster.sh cost-report.sh quantize.mk batch/Makefile; do
     grep -q "examples/$f" "$TOP/README.md" && ok "README shows examples/$f" || fail "README shows examples/$f" "not mentioned"
 done
 rm -rf "$T"
