@@ -49,9 +49,26 @@ int llm_dot_act_type(uint32_t wtype)
 
 /* Q8_0/Q8_1 as ggml's AVX2 quantize_row_q8_0/1: id = 127/amax, round half
  * to even (the reference rounds half away; ties are rare but real). */
+/* False if x[0..n) holds a NaN or an infinity. Such a block is written
+ * with a NaN scale and zero quants, so every dot product with it is NaN
+ * and the caller sees NaN logits (instead of garbage from converting NaN
+ * to an integer, which C leaves undefined). */
+static bool finite_block(const float *x, int n)
+{
+    int bad = 0;
+    for (int j = 0; j < n; j++)
+        bad |= !isfinite(x[j]);
+    return !bad;
+}
+
 static void act_q8_0(const float *x, block_q8_0 *y, int64_t n)
 {
     for (int64_t b = 0; b < n / QK8_0; b++, x += QK8_0) {
+        if (!finite_block(x, QK8_0)) {
+            y[b].d = 0x7E00;   /* f16 NaN */
+            memset(y[b].qs, 0, sizeof y[b].qs);
+            continue;
+        }
         float amax = 0;
         for (int j = 0; j < QK8_0; j++)
             amax = fmaxf(amax, fabsf(x[j]));
@@ -65,6 +82,11 @@ static void act_q8_0(const float *x, block_q8_0 *y, int64_t n)
 static void act_q8_1(const float *x, block_q8_1 *y, int64_t n)
 {
     for (int64_t b = 0; b < n / QK8_1; b++, x += QK8_1) {
+        if (!finite_block(x, QK8_1)) {
+            y[b].d = y[b].s = 0x7E00;   /* f16 NaN */
+            memset(y[b].qs, 0, sizeof y[b].qs);
+            continue;
+        }
         float amax = 0;
         for (int j = 0; j < QK8_1; j++)
             amax = fmaxf(amax, fabsf(x[j]));
@@ -105,6 +127,13 @@ void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
          * bsums of an all-zero block unset: zero them first. */
         memset(dst, 0, (size_t)(n / QK_K) * sizeof(block_q8_K));
         llm_quant_q8_K(x, dst, n);
+        block_q8_K *y = dst;
+        for (int64_t b = 0; b < n / QK_K; b++)
+            if (!finite_block(x + b * QK_K, QK_K)) {
+                y[b].d = NAN;
+                memset(y[b].qs, 0, sizeof y[b].qs);
+                memset(y[b].bsums, 0, sizeof y[b].bsums);
+            }
         break;
     }
     }
