@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
 #include "attn.h"
 #include "dot.h"
 #include "dtype.h"
@@ -47,6 +48,7 @@ struct llm_ctx {
     float *x, *h, *q, *k, *v, *att, *o, *g, *u;
     float *rope;               /* [CHUNK][n_rot] cos, sin pairs */
     llm_attn_kernels attn;
+    llm_swiglu_fn swiglu;
     float *attn_buf;           /* per thread: n_ctx scores, or 2 head_dim f16 */
     size_t attn_stride;        /* floats per thread */
     int attn_threads;
@@ -82,6 +84,7 @@ llm_ctx *llm_ctx_new(const llm_model *m, int32_t n_ctx, llm_pool *pool, llm_err 
     c->m = m;
     c->pool = pool;
     c->attn = llm_attn_pick();
+    c->swiglu = llm_swiglu_pick();
     c->n_ctx = n_ctx;
     c->kv_dim = hp->head_dim * hp->n_head_kv;
     size_t d = (size_t)hp->n_embd, ff = (size_t)hp->n_ff, kvd = (size_t)c->kv_dim;
@@ -155,14 +158,14 @@ static int dump_l(llm_ctx *c, int il, const char *what, int32_t pos0, int32_t n,
 /* ---- small kernels ------------------------------------------------------ */
 
 /* out = x / sqrt(mean(x^2) + eps) * w, as ggml: squares summed in double,
- * the scale applied before the weight. */
+ * the mean and scale in float, the scale applied before the weight. */
 static void rmsnorm(float *out, const float *x, const float *w, int n, float eps)
 {
     double sum = 0;
     for (int i = 0; i < n; i++)
         sum += (double)(x[i] * x[i]);
-    double mean = sum / n;
-    float scale = 1.0f / sqrtf((float)(mean + eps));
+    float mean = (float)(sum / n);      /* float, as ggml */
+    float scale = 1.0f / sqrtf(mean + eps);
     for (int i = 0; i < n; i++)
         out[i] = (x[i] * scale) * w[i];
 }
@@ -194,8 +197,6 @@ static void rope_apply(float *x, int n_heads, int head_dim, int n_rot, bool neox
         }
     }
 }
-
-static inline float silu(float x) { return x / (1.0f + expf(-x)); }
 
 /* ---- attention ------------------------------------------------------------ */
 
@@ -232,15 +233,18 @@ static void attn_work(void *arg, int ith, int nth)
 
 /* ---- the pass --------------------------------------------------------------- */
 
-static int mm(llm_ctx *c, const llm_weight *w, const float *x, int32_t n, float *y, llm_err *e)
+/* batched: llama.cpp would multiply these rows as part of a batch of two
+ * or more (it changes the summation order of F32/F16 products). */
+static int mm(llm_ctx *c, const llm_weight *w, const float *x, int32_t n, bool batched, float *y,
+              llm_err *e)
 {
-    return llm_matmul(c->pool, w, x, n, y, &c->mm, e);
+    return llm_matmul_ex(c->pool, w, x, n, batched, y, &c->mm, e);
 }
 
 /* One chunk of n <= CHUNK tokens at positions pos0...; logits_rows: which
  * rows get logits (first row index and count) written to out. */
-static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled,
-                         int32_t lg_first, int32_t lg_n, float *lg_out, llm_err *e)
+static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, bool batched,
+                         bool out_batched, int32_t lg_first, int32_t lg_n, float *lg_out, llm_err *e)
 {
     const llm_model *m = c->m;
     const llm_hparams *hp = &m->hp;
@@ -260,8 +264,8 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled,
             rmsnorm(c->h + (size_t)t * d, c->x + (size_t)t * d, L->attn_norm, d, hp->eps);
         if (dump_l(c, il, "attn_norm", pos0, n, d, c->h, e) < 0)
             return -1;
-        if (mm(c, &L->wq, c->h, n, c->q, e) < 0 || mm(c, &L->wk, c->h, n, c->k, e) < 0 ||
-            mm(c, &L->wv, c->h, n, c->v, e) < 0)
+        if (mm(c, &L->wq, c->h, n, batched, c->q, e) < 0 || mm(c, &L->wk, c->h, n, batched, c->k, e) < 0 ||
+            mm(c, &L->wv, c->h, n, batched, c->v, e) < 0)
             return -1;
         for (int32_t t = 0; t < n; t++) {
             float *q = c->q + (size_t)t * d, *k = c->k + (size_t)t * kvd, *v = c->v + (size_t)t * kvd;
@@ -288,7 +292,7 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled,
         llm_pool_run((long)n * hp->n_head * (pos0 + n) < 4096 ? NULL : c->pool, attn_work, &aj);
         if (dump_l(c, il, "kqv_out", pos0, n, d, c->att, e) < 0)
             return -1;
-        if (mm(c, &L->wo, c->att, n, c->o, e) < 0)
+        if (mm(c, &L->wo, c->att, n, batched, c->o, e) < 0)
             return -1;
         if (dump_l(c, il, "attn_out", pos0, n, d, c->o, e) < 0)
             return -1;
@@ -301,16 +305,18 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled,
             rmsnorm(c->h + (size_t)t * d, c->x + (size_t)t * d, L->ffn_norm, d, hp->eps);
         if (dump_l(c, il, "ffn_norm", pos0, n, d, c->h, e) < 0)
             return -1;
-        if (mm(c, &L->gate, c->h, n, c->g, e) < 0 || mm(c, &L->up, c->h, n, c->u, e) < 0)
+        /* llama.cpp runs the last layer's feed-forward on the output rows only */
+        bool fb = il == hp->n_layer - 1 ? out_batched : batched;
+        if (mm(c, &L->gate, c->h, n, fb, c->g, e) < 0 || mm(c, &L->up, c->h, n, fb, c->u, e) < 0)
             return -1;
         if (dump_l(c, il, "ffn_gate", pos0, n, ff, c->g, e) < 0 ||
             dump_l(c, il, "ffn_up", pos0, n, ff, c->u, e) < 0)
             return -1;
-        for (size_t i = 0; i < (size_t)n * ff; i++)
-            c->g[i] = silu(c->g[i]) * c->u[i];
+        for (int32_t t = 0; t < n; t++)   /* per row, as ggml: the SIMD blocks restart */
+            c->swiglu(ff, c->g + (size_t)t * ff, c->g + (size_t)t * ff, c->u + (size_t)t * ff);
         if (dump_l(c, il, "ffn_act", pos0, n, ff, c->g, e) < 0)
             return -1;
-        if (mm(c, &L->down, c->g, n, c->o, e) < 0)
+        if (mm(c, &L->down, c->g, n, fb, c->o, e) < 0)
             return -1;
         if (dump_l(c, il, "ffn_out", pos0, n, d, c->o, e) < 0)
             return -1;
@@ -328,7 +334,7 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled,
     if (dump(c, "result_norm", pos0, n, d, c->h, e) < 0)
         return -1;
     if (lg_n > 0) {
-        if (mm(c, &m->output, c->h + (size_t)lg_first * d, lg_n, lg_out, e) < 0)
+        if (mm(c, &m->output, c->h + (size_t)lg_first * d, lg_n, out_batched, lg_out, e) < 0)
             return -1;
         if (dump(c, "logits", pos0 + lg_first, lg_n, hp->n_vocab, lg_out, e) < 0)
             return -1;
@@ -356,7 +362,8 @@ static int forward(llm_ctx *c, const int32_t *tokens, int32_t n, int lg_mode, fl
     while (done < n) {
         /* the attention kernel depends on the size of llama.cpp's ubatch */
         int32_t ub = n - done < UBATCH ? n - done : UBATCH;
-        bool tiled = ub >= FA_TILE_Q;
+        bool tiled = ub >= FA_TILE_Q, batched = ub >= 2;
+        int32_t n_out = lg_mode == 2 ? ub : lg_mode == 1 && done + ub == n ? 1 : 0;
         for (int32_t u = 0; u < ub; u += CHUNK) {
             int32_t cn = ub - u < CHUNK ? ub - u : CHUNK;
             int32_t first = done + u, pos0 = c->n_past;
@@ -370,7 +377,7 @@ static int forward(llm_ctx *c, const int32_t *tokens, int32_t n, int lg_mode, fl
                 lg_n = 1;
                 out = last;
             }
-            if (forward_chunk(c, tokens + first, cn, tiled, lg_first, lg_n, out, e) < 0)
+            if (forward_chunk(c, tokens + first, cn, tiled, batched, n_out >= 2, lg_first, lg_n, out, e) < 0)
                 return -1;
             if (lg_mode == 2)
                 for (int32_t t = 0; t < cn; t++)

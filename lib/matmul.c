@@ -76,12 +76,52 @@ static void mm_work(void *arg, int ith, int nth)
  * workers costs more than it saves. Results are the same either way. */
 #define MIN_PARALLEL_WORK 32768
 
+/* For F32/F16 weights on x86 with AVX2: ggml's own summation order, which
+ * depends on whether its matmul sees one row or a batch (tinyBLAS takes
+ * batches of rows a multiple of 8 long, row counts a multiple of 4). */
+static llm_dot_fn ggml_order_dot(const llm_weight *w, bool batched)
+{
+#if defined(__x86_64__)
+    static int ok = -1;
+    if (ok < 0) {
+        const char *no = getenv("LLM_NO_SIMD");
+        __builtin_cpu_init();
+        ok = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
+             __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    }
+    if (!ok || (w->type != LLM_F32 && w->type != LLM_F16))
+        return NULL;
+    bool tb = batched && w->ncols % 8 == 0 && w->nrows % 4 == 0;
+    if (w->type == LLM_F32)
+        return tb ? llm_dot_f32_tb_ggml : llm_dot_f32_vec_ggml;
+    return tb ? llm_dot_f16_tb_ggml : llm_dot_f16_vec_ggml;
+#else
+    (void)w;
+    (void)batched;
+    return NULL;
+#endif
+}
+
 int llm_matmul(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                float *y, llm_mm_buf *buf, llm_err *e)
+{
+    return llm_matmul_ex(pool, w, x, n_tok, n_tok >= 2, y, buf, e);
+}
+
+int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                  bool batched, float *y, llm_mm_buf *buf, llm_err *e)
 {
     bool ref = llm_matmul_reference();
     int at = ref ? LLM_F32 : llm_dot_act_type(w->type);
     llm_dot_fn dot = ref ? llm_dot_fn_for(LLM_F32) : llm_dot_fn_for(w->type);
+    if (!ref) {
+        int tiled = llm_matmul_tiled(pool, w, x, n_tok, y, buf, e);
+        if (tiled)
+            return tiled < 0 ? -1 : 0;
+    }
+    llm_dot_fn exact = ref ? NULL : ggml_order_dot(w, batched);
+    if (exact)
+        dot = exact;
     if (at < 0 || !dot)
         return llm_fail(e, "tensor '%s': no matrix product for type %u", w->name, w->type);
     int nth = llm_pool_size(pool);

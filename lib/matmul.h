@@ -34,6 +34,23 @@ void llm_mm_buf_free(llm_mm_buf *b);
  * Returns 0, or -1 when memory runs out or the type has no kernel. */
 int llm_matmul(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                float *y, llm_mm_buf *buf, llm_err *e);
+/* The same, saying whether llama.cpp would see these rows as part of a
+ * batch of 2 or more (its F32/F16 products then sum in another order;
+ * matching it keeps float models bit-identical with llama.cpp). */
+int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                  bool batched, float *y, llm_mm_buf *buf, llm_err *e);
+
+/* matmul_avx2.c: F32/F16 dot products in ggml's orders (x86 only). */
+float llm_dot_f32_vec_ggml(int64_t n, const void *w, const void *a);
+float llm_dot_f16_vec_ggml(int64_t n, const void *w, const void *a);
+float llm_dot_f32_tb_ggml(int64_t n, const void *w, const void *a);
+float llm_dot_f16_tb_ggml(int64_t n, const void *w, const void *a);
+
+/* matmul_tile.c: the prompt path over tiles of 8 tokens (tile.h). Returns
+ * 1 when it did the product, 0 when it does not apply (fewer than 8 tokens,
+ * a type or CPU without tile kernels), -1 on error. */
+int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                     float *y, llm_mm_buf *buf, llm_err *e);
 
 /* Use the float reference path from now on (process-wide). */
 void llm_matmul_set_reference(bool on);

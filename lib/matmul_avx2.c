@@ -1,0 +1,85 @@
+/* matmul_avx2.c: F32 and F16 weight rows dotted in exactly the order
+ * llama.cpp's x86 build uses, so float models agree with it bit for bit
+ * where the rest of the pass does (compiled with -mavx2 -mfma -mf16c; used
+ * by matmul.c when the CPU has them).
+ *
+ * Two orders, because ggml has two code paths:
+ *  - one activation row (generation): ggml_vec_dot_f32/f16, four 8-lane
+ *    FMA sums over blocks of 32, reduced (0+2, 1+3, then 0+1), the 8
+ *    lanes summed as (l0+l4 + l1+l5) + (l2+l6 + l3+l7), then the rest;
+ *  - several rows (a prompt): llamafile's tinyBLAS, one 8-lane FMA sum
+ *    over the whole row, lanes summed as (l0+l4 + l2+l6) + (l1+l5 + l3+l7). */
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "matmul.h"
+
+#define LOADH(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+
+/* GGML_F32x8_REDUCE of four accumulators. */
+static inline float reduce4(__m256 s0, __m256 s1, __m256 s2, __m256 s3)
+{
+    s0 = _mm256_add_ps(s0, s2);
+    s1 = _mm256_add_ps(s1, s3);
+    s0 = _mm256_add_ps(s0, s1);
+    __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    __m128 t1 = _mm_hadd_ps(t0, t0);
+    return _mm_cvtss_f32(_mm_hadd_ps(t1, t1));
+}
+
+/* tinyBLAS's hsum. */
+static inline float hsum_tb(__m256 x)
+{
+    __m128 t = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    t = _mm_add_ps(t, _mm_movehl_ps(t, t));
+    t = _mm_add_ss(t, _mm_movehdup_ps(t));
+    return _mm_cvtss_f32(t);
+}
+
+float llm_dot_f32_vec_ggml(int64_t n, const void *vw, const void *va)
+{
+    const float *w = vw, *a = va;
+    int64_t np = n & ~(int64_t)31;
+    __m256 s[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    for (int64_t i = 0; i < np; i += 32)
+        for (int j = 0; j < 4; j++)
+            s[j] = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8 * j), _mm256_loadu_ps(a + i + 8 * j), s[j]);
+    float sum = reduce4(s[0], s[1], s[2], s[3]);
+    for (int64_t i = np; i < n; i++)
+        sum += w[i] * a[i];
+    return sum;
+}
+
+float llm_dot_f16_vec_ggml(int64_t n, const void *vw, const void *va)
+{
+    const uint16_t *w = vw, *a = va;
+    int64_t np = n & ~(int64_t)31;
+    __m256 s[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
+    for (int64_t i = 0; i < np; i += 32)
+        for (int j = 0; j < 4; j++)
+            s[j] = _mm256_fmadd_ps(LOADH(w + i + 8 * j), LOADH(a + i + 8 * j), s[j]);
+    double sum = np ? (double)reduce4(s[0], s[1], s[2], s[3]) : 0.0;
+    for (int64_t i = np; i < n; i++)
+        sum += (double)(_cvtsh_ss(w[i]) * _cvtsh_ss(a[i]));
+    return (float)sum;
+}
+
+/* n must be a multiple of 8 (tinyBLAS refuses other rows). */
+float llm_dot_f32_tb_ggml(int64_t n, const void *vw, const void *va)
+{
+    const float *w = vw, *a = va;
+    __m256 c = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 8)
+        c = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(a + i), c);
+    return hsum_tb(c);
+}
+
+float llm_dot_f16_tb_ggml(int64_t n, const void *vw, const void *va)
+{
+    const uint16_t *w = vw, *a = va;
+    __m256 c = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 8)
+        c = _mm256_fmadd_ps(LOADH(w + i), LOADH(a + i), c);
+    return hsum_tb(c);
+}
