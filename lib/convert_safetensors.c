@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +30,8 @@ typedef struct hparams {
     int64_t n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx, n_vocab, head_dim;
     double eps, theta;
     int tied;
+    /* llama3 rope scaling: factor, low/high frequency factors, original context */
+    double l3_factor, l3_low, l3_high, l3_ctx;
 } hparams;
 
 static int64_t need_int(const json_val *c, const char *key, const char *path, int64_t *out, llm_err *e)
@@ -104,6 +108,7 @@ static int read_config(const char *dir, hparams *hp, gguf_writer *w, llm_err *e)
         ok = ok && U32("rope.dimension_count", hp->head_dim > 0 ? hp->head_dim : hp->n_embd / hp->n_head);
     }
     const json_val *rs = json_get(c, "rope_scaling");
+    if (!rs || rs->type != JSON_OBJECT) rs = json_get(c, "rope_parameters");
     if (rs && rs->type == JSON_OBJECT) {
         const char *rt = json_get_str(rs, "rope_type", json_get_str(rs, "type", ""));
         double f = num_or(rs, "factor", 0);
@@ -114,8 +119,19 @@ static int read_config(const char *dir, hparams *hp, gguf_writer *w, llm_err *e)
             ok = ok && (snprintf(k, sizeof k, "%s.rope.scaling.type", ar), gguf_set_str(w, k, "yarn", 4) == 0) &&
                  F32("rope.scaling.factor", f) &&
                  U32("rope.scaling.original_context_length", json_get_int(rs, "original_max_position_embeddings", 0));
+        } else if (!strcasecmp(rt, "llama3") && !strcmp(ar, "llama")) {
+            /* becomes a rope_freqs.weight tensor (see rope_freqs) */
+            hp->l3_factor = num_or(rs, "factor", 8.0);
+            hp->l3_low = num_or(rs, "low_freq_factor", 1.0);
+            hp->l3_high = num_or(rs, "high_freq_factor", 4.0);
+            hp->l3_ctx = num_or(rs, "original_max_position_embeddings", 8192);
+            if (hp->l3_factor <= 0 || hp->l3_high <= hp->l3_low) {
+                llm_fail(e, "%s: llama3 rope_scaling with factor %g, frequency factors %g..%g", path,
+                         hp->l3_factor, hp->l3_low, hp->l3_high);
+                goto out;
+            }
         } else if (*rt && strcmp(rt, "default") != 0) {
-            llm_fail(e, "%s: rope_scaling type '%s' is not supported (linear, yarn)", path, rt);
+            llm_fail(e, "%s: rope_scaling type '%s' is not supported (linear, yarn, llama3)", path, rt);
             goto out;
         }
     }
@@ -270,6 +286,28 @@ static void *permute_rows(const stensor *s, int64_t n_head)
     return out;
 }
 
+/* Llama 3.1's rope frequency factors, one per rotary pair, as llama.cpp's
+ * converter computes them (float32): 1 for short wavelengths, factor for
+ * long ones, a smooth blend between. */
+static float *rope_freqs(const hparams *hp, int64_t hd)
+{
+    float *f = malloc((size_t)(hd / 2) * sizeof *f);
+    if (!f) return NULL;
+    const float lo_wl = (float)(hp->l3_ctx / hp->l3_low), hi_wl = (float)(hp->l3_ctx / hp->l3_high);
+    const float base = (float)(hp->theta > 0 ? hp->theta : 10000.0), factor = (float)hp->l3_factor;
+    for (int64_t i = 0; i < hd / 2; i++) {
+        float freq = 1.0f / powf(base, (float)(2 * i) / (float)hd);
+        float wl = (float)(2 * M_PI) / freq;
+        if (wl < hi_wl) f[i] = 1.0f;
+        else if (wl > lo_wl) f[i] = factor;
+        else {
+            float smooth = ((float)hp->l3_ctx / wl - (float)hp->l3_low) / (float)(hp->l3_high - hp->l3_low);
+            f[i] = 1.0f / ((1.0f - smooth) / factor + smooth);
+        }
+    }
+    return f;
+}
+
 static int by_layer_name(const void *a, const void *b)
 {
     const stensor *x = a, *y = b;
@@ -364,6 +402,25 @@ llm_convert *llm_convert_safetensors(const char *dir, gguf_writer *w, llm_qsrc *
     snprintf(p3, sizeof p3, "%s/config.json", dir);
     snprintf(p4, sizeof p4, "%s/tokenizer.model", dir);
     if (llm_convert_hf_vocab(cv, path, p2, p3, p4, hp.arch, V, w, e) < 0) goto fail;
+
+    /* llama3 rope scaling: an extra tensor of frequency factors */
+    if (hp.l3_factor > 0) {
+        if (l.n == l.cap) {
+            stensor *nt = realloc(l.t, (l.cap + 1) * sizeof *nt);
+            if (!nt) { llm_fail(e, "out of memory"); goto fail; }
+            l.t = nt;
+            l.cap++;
+        }
+        stensor *rf = &l.t[l.n++];
+        memset(rf, 0, sizeof *rf);
+        snprintf(rf->name, sizeof rf->name, "rope_freqs.weight");
+        rf->layer = -1;
+        rf->type = LLM_F32;
+        rf->n_dims = 1;
+        rf->ne[0] = hd / 2;
+        rf->ne[1] = rf->ne[2] = rf->ne[3] = 1;
+        if (!(rf->data = llm_convert_keep(cv, rope_freqs(&hp, hd)))) { llm_fail(e, "out of memory"); goto fail; }
+    }
 
     /* the tensors: vectors to F32, llama's Q/K permuted */
     qsort(l.t, l.n, sizeof *l.t, by_layer_name);

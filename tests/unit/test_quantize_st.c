@@ -86,9 +86,10 @@ static int write_tokenizer(const char *dir)
                             "\"chat_template\":\"{{ messages }}\"}");
 }
 
+/* arch: llama, qwen2, or llama3 (llama with Llama 3.1's rope scaling) */
 static int write_folder(const char *dir, const char *arch)
 {
-    int qwen = !strcmp(arch, "qwen2");
+    int qwen = !strcmp(arch, "qwen2"), l3 = !strcmp(arch, "llama3");
     char path[512];
     mkdir(dir, 0777);
     snprintf(path, sizeof path, "%s/config.json", dir);
@@ -96,9 +97,12 @@ static int write_folder(const char *dir, const char *arch)
     snprintf(cfg, sizeof cfg,
              "{\"architectures\":[\"%s\"],\"hidden_size\":%d,\"intermediate_size\":%d,\"num_hidden_layers\":%d,"
              "\"num_attention_heads\":%d,\"num_key_value_heads\":%d,\"vocab_size\":%d,\"max_position_embeddings\":256,"
-             "\"rms_norm_eps\":1e-06,\"rope_theta\":10000.0,\"tie_word_embeddings\":%s,\"bos_token_id\":260,"
-             "\"eos_token_id\":261}",
-             qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM", D, FF, L, H, HKV, V, qwen ? "true" : "false");
+             "\"rms_norm_eps\":1e-06,\"rope_theta\":%s,\"tie_word_embeddings\":%s,\"bos_token_id\":260,"
+             "\"eos_token_id\":261%s}",
+             qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM", D, FF, L, H, HKV, V, l3 ? "500000.0" : "10000.0",
+             qwen ? "true" : "false",
+             l3 ? ",\"rope_scaling\":{\"factor\":8.0,\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,"
+                  "\"original_max_position_embeddings\":8192,\"rope_type\":\"llama3\"}" : "");
     if (write_text(path, cfg) || write_tokenizer(dir)) return -1;
 
     wt t[64];
@@ -282,6 +286,24 @@ static void test_arch(const char *arch)
     gguf_writer_free(w);
 }
 
+/* Llama 3.1's rope scaling becomes rope_freqs.weight: 1 for the fastest
+ * rotary pair, the factor (8) for the slowest. */
+static void test_llama3(void)
+{
+    char dir[300], out[300];
+    llm_err e;
+    snprintf(dir, sizeof dir, "%s/llama3", tmp);
+    snprintf(out, sizeof out, "%s/llama3.gguf", tmp);
+    if (write_folder(dir, "llama3") < 0 || convert(dir, out, &e) < 0) { T_FAIL("llama3 rope scaling", "%s", e.msg); return; }
+    gguf_file *f = gguf_open(out, &e);
+    const gguf_tensor *r = f ? gguf_find_tensor(f, "rope_freqs.weight") : NULL;
+    float a = 0, b = 0;
+    if (r && r->ne[0] == HD / 2) { memcpy(&a, r->data, 4); memcpy(&b, (const char *)r->data + 4 * (HD / 2 - 1), 4); }
+    T_CHECK("llama3 rope scaling: rope_freqs.weight", r && r->type == LLM_F32 && a == 1.0f && b == 8.0f,
+            "%s %g %g", r ? "present" : "missing", a, b);
+    gguf_close(f);
+}
+
 /* Bad folders: one clear error each. */
 static void test_bad(void)
 {
@@ -335,6 +357,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(tmp)) { T_FAIL("tmpdir", "mkdtemp"); return t_exit(); }
     test_arch("llama");
     test_arch("qwen2");
+    test_llama3();
     test_bad();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
