@@ -192,8 +192,9 @@ static void rope_apply(float *x, int n_heads, int head_dim, int n_rot, bool neox
         for (int i = 0; i < n_rot; i += 2) {
             int a = neox ? i / 2 : i, b = neox ? i / 2 + n_rot / 2 : i + 1;
             float c = cs[i], s = cs[i + 1], x0 = p[a], x1 = p[b];
-            p[a] = x0 * c - x1 * s;
-            p[b] = x0 * s + x1 * c;
+            /* fused as ggml's build contracts them: same bits */
+            p[a] = fmaf(x0, c, -(x1 * s));
+            p[b] = fmaf(x0, s, x1 * c);
         }
     }
 }
