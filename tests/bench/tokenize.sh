@@ -33,13 +33,18 @@ if [ -d "$LIB" ]; then
 fi
 [ -n "$ref" ] || echo "bench: llama.cpp reference not found in $REF (bash ../shared/ref/setup.sh); its column stays empty" >&2
 
-now() { date +%s%N; }
-# median_ns CMD...: median wall time of R runs, in ns
+# median_ns CMD...: median time of R runs, in ns: CPU time (user + system)
+# when /usr/bin/time is there (steadier on a shared machine), else wall time
 median_ns() {
     i=0
     while [ $i -lt "$R" ]; do
-        t0=$(now); "$@" > "$T/out" 2>/dev/null; t1=$(now)
-        echo $((t1 - t0))
+        if [ -x /usr/bin/time ]; then
+            /usr/bin/time -f '%U %S' -o "$T/time" "$@" > "$T/out" 2>/dev/null
+            awk '{ printf "%.0f\n", ($1 + $2) * 1e9 }' "$T/time"
+        else
+            t0=$(date +%s%N); "$@" > "$T/out" 2>/dev/null; t1=$(date +%s%N)
+            echo $((t1 - t0))
+        fi
         i=$((i + 1))
     done | sort -n | sed -n "$(( (R + 1) / 2 ))p"
 }
@@ -69,4 +74,4 @@ for v in llama-spm gpt-2 qwen2-json; do
     echo "| $v | $ours | $theirs | $ratio | $same |"
 done
 echo
-echo "corpus: $bytes bytes (tests/corpus/*.txt as one text); median of $R runs; vocabulary load time subtracted"
+echo "corpus: $bytes bytes (tests/corpus/*.txt as one text); median of $R runs of CPU time; vocabulary load time subtracted"
