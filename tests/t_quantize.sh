@@ -134,3 +134,33 @@ if [ -x "$TBIN/test_quantize" ] && "$TBIN/test_quantize" --write-model "$T/synth
 else
     skip "SIGTERM" "$TBIN/test_quantize not built"
 fi
+
+# ---- vocabulary-only files pass llama.cpp's tokenizer vectors ----
+# vectors NAME VOCAB.gguf VECTORS: every input of VECTORS.inp tokenizes (no
+# BOS) to the ids on the same line of VECTORS.out
+vectors() {
+    n=$1 v=$2 base=$3
+    if [ ! -x "$BIN/llm-tokenize" ]; then skip "$n" "llm-tokenize not built"; return; fi
+    rm -rf "$T/vt"; mkdir "$T/vt"
+    awk -v d="$T/vt" 'BEGIN { RS = "\n__ggml_vocab_test__\n" }
+        { f = sprintf("%s/%03d.txt", d, NR); printf "%s", $0 > f; close(f) }' "$base.inp"
+    i=0 bad=
+    for f in "$T"/vt/*.txt; do
+        i=$((i + 1))
+        got=$("$BIN/llm-tokenize" -m "$v" --ids --no-bos -f "$f" | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
+        want=$(sed -n "${i}p" "$base.out" | sed 's/^ *//; s/ *$//')
+        [ "$got" = "$want" ] || { bad="input $i: got '$got' want '$want'"; break; }
+    done
+    if [ -z "$bad" ] && [ "$i" -eq "$(wc -l < "$base.out")" ]; then ok "$n"; else fail "$n" "${bad:-$i inputs}"; fi
+}
+if [ -f "$M/qwen3-tokenizer.json" ]; then
+    "$Q" --from vocab "$M/qwen3-tokenizer.json" "$T/qwen-vocab.gguf" &&
+        vectors "vocab from qwen3-tokenizer.json: qwen2 vectors" "$T/qwen-vocab.gguf" "$M/ggml-vocab-qwen2.gguf"
+fi
+if [ -f "$M/llama2-tokenizer.model" ]; then
+    mkdir "$T/spm" && cp "$M/llama2-tokenizer.model" "$T/spm/tokenizer.model"
+    "$Q" --from vocab "$T/spm" "$T/spm-vocab.gguf" &&
+        vectors "vocab from tokenizer.model: llama-spm vectors" "$T/spm-vocab.gguf" "$M/ggml-vocab-llama-spm.gguf"
+fi
+mkdir "$T/empty"
+expect_err "vocab: missing tokenizer files" 1 'tokenizer.json: missing' "$Q" --from vocab "$T/empty" "$T/v.gguf"
