@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <regex.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +241,9 @@ int main(int argc, char **argv)
     llm_qstat *st = calloc(src.n_tensors + 1, sizeof *st);
     if (!st) cli_die(EXIT_INPUT, "out of memory");
     gguf_cleanup_on_signals();
+    /* past a file size limit, fail the write (and remove the temporary
+     * file) instead of dying with a partial file left behind */
+    signal(SIGXFSZ, SIG_IGN);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (llm_quantize_write(&src, w, out, &p, st, &e) < 0) cli_die_err(EXIT_INPUT, &e);

@@ -116,6 +116,13 @@ expect_err "truncated GGUF" 1 'trunc.gguf' "$Q" "$T/trunc.gguf" "$T/o1.gguf" Q4_
 [ -e "$T/o1.gguf" ] && fail "truncated GGUF: no output" "o1.gguf exists" || ok "truncated GGUF: no output"
 expect_err "output is a device" 1 'not a regular file' "$Q" "$M/stories260K.gguf" /dev/full Q4_0
 expect_err "output folder missing" 1 'nodir/o.gguf: cannot create' "$Q" "$M/stories260K.gguf" "$T/nodir/o.gguf" Q4_0
+# a disk that fills up: a file size limit of 100 KiB (the write fails with EFBIG)
+mkdir "$T/full"
+(ulimit -f 100; exec "$Q" -q "$M/stories260K.gguf" "$T/full/o.gguf" F32) >/dev/null 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'o.gguf: write error: File too large' "$T/err"; then ok "full disk: clear error"
+else fail "full disk: clear error" "exit $rc: $(head -c 200 "$T/err")"; fi
+same "full disk: nothing left" "$(ls "$T/full")" ""
 no_leftovers "no temporary files left" "$T"
 
 # An interrupted run removes its temporary file (whether or not the signal
