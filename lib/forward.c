@@ -171,14 +171,17 @@ static void rmsnorm(float *out, const float *x, const float *w, int n, float eps
 }
 
 /* cos/sin pairs of every rotated pair at position pos: theta_i =
- * pos * base^(-2i/n_rot), built by repeated multiplication like ggml. */
-static void rope_table(float *cs, int32_t pos, int n_rot, float base)
+ * pos * base^(-2i/n_rot), built by repeated multiplication like ggml, then
+ * divided by rope_freqs[i] if the model has them and scaled by freq_scale. */
+static void rope_table(float *cs, int32_t pos, int n_rot, float base, float freq_scale,
+                       const float *freqs)
 {
     float theta_scale = powf(base, -2.0f / (float)n_rot);
     float theta = (float)pos;
     for (int i = 0; i < n_rot; i += 2) {
-        cs[i] = cosf(theta);
-        cs[i + 1] = sinf(theta);
+        float t = freq_scale * (theta / (freqs ? freqs[i / 2] : 1.0f));
+        cs[i] = cosf(t);
+        cs[i + 1] = sinf(t);
         theta *= theta_scale;
     }
 }
@@ -254,7 +257,8 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, 
 
     for (int32_t t = 0; t < n; t++) {
         llm_weight_row(&m->tok_embd, tok[t], c->x + (size_t)t * d);
-        rope_table(c->rope + (size_t)t * hp->n_rot, pos0 + t, hp->n_rot, hp->rope_base);
+        rope_table(c->rope + (size_t)t * hp->n_rot, pos0 + t, hp->n_rot, hp->rope_base,
+                   hp->rope_freq_scale, m->rope_freqs);
     }
     if (dump(c, "tok_embd", pos0, n, d, c->x, e) < 0)
         return -1;

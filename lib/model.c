@@ -173,6 +173,28 @@ static int load_hparams(const gguf_file *f, llm_hparams *hp, llm_err *e)
     if (hp->n_ctx_train < 1)
         hp->n_ctx_train = 2048;
     hp->rope_neox = hp->arch == LLM_ARCH_QWEN2;
+    /* context extension: linear scaling is a factor on the angle; YaRN and
+     * the others change more than that and are refused, not approximated */
+    hp->rope_freq_scale = 1.0f;
+    char key[128];
+    snprintf(key, sizeof key, "%s.rope.scaling.type", ar);
+    gguf_str st;
+    if (gguf_find(f, key)) {
+        if (gguf_get_str(f, key, &st, e) < 0)
+            return -1;
+        if (!gguf_str_eq(st, "none") && !gguf_str_eq(st, "linear"))
+            return llm_fail(e, "%s: %s '%.*s' is not supported (none, linear)", f->path, key,
+                            (int)(st.len > 32 ? 32 : st.len), st.ptr);
+    }
+    float factor = 0;
+    snprintf(key, sizeof key, "%s.rope.scaling.factor", ar);
+    if (gguf_find(f, key) && gguf_get_f32(f, key, &factor, e) < 0)
+        return -1;
+    snprintf(key, sizeof key, "%s.rope.scale_linear", ar);
+    if (!factor && gguf_find(f, key) && gguf_get_f32(f, key, &factor, e) < 0)
+        return -1;
+    if (factor > 0)
+        hp->rope_freq_scale = 1.0f / factor;
     return 0;
 }
 
@@ -236,6 +258,9 @@ llm_model *llm_model_from_gguf(gguf_file *gf, llm_err *e)
             goto fail;
     if (!(m->output_norm = get_vector(gf, "output_norm.weight", hp->n_embd, e)))
         goto fail;
+    if (gguf_find_tensor(gf, "rope_freqs.weight") &&
+        !(m->rope_freqs = get_vector(gf, "rope_freqs.weight", hp->n_rot / 2, e)))
+        goto fail;
     if (gguf_find_tensor(gf, "output.weight")) {
         if (get_weight(gf, "output.weight", hp->n_embd, hp->n_vocab, &m->output, e) < 0)
             goto fail;
@@ -273,6 +298,7 @@ void llm_model_free(llm_model *m)
         free(m->layers);
     }
     free(m->output_norm);
+    free(m->rope_freqs);
     gguf_close(m->gf);
     free(m);
 }

@@ -39,6 +39,7 @@ typedef struct llm_hparams {
     int32_t n_ctx_train;  /* {arch}.context_length */
     float eps;            /* RMSNorm epsilon */
     float rope_base;      /* theta base (10000 if absent) */
+    float rope_freq_scale;/* 1 / rope.scaling.factor for "linear" scaling, else 1 */
     bool rope_neox;       /* NEOX pairs (x[i], x[i+n_rot/2]) vs adjacent */
 } llm_hparams;
 
@@ -67,6 +68,7 @@ typedef struct llm_model {
     llm_weight tok_embd;  /* [n_vocab rows of n_embd] */
     float *output_norm;
     llm_weight output;    /* = tok_embd when tied */
+    float *rope_freqs;    /* rope_freqs.weight (n_rot/2 divisors, Llama 3.1), or NULL */
     bool tied_output;
     llm_layer *layers;
 } llm_model;
