@@ -35,8 +35,8 @@ static void usage(FILE *fp)
         "  --pure                every weight in TYPE (no mix rules; row-length fallbacks stay)\n"
         "  --tensor-type RE=T    tensors whose name matches the extended regex RE get type T\n"
         "                        (repeatable; the first match wins)\n"
-        "  --output-type T       type of output.weight\n"
-        "  --embd-type T         type of token_embd.weight\n"
+        "  --output-type T       type of output.weight (also --output-tensor-type)\n"
+        "  --embd-type T         type of token_embd.weight (also --token-embedding-type)\n"
         "  --report              print each tensor's error (RMSE and max error relative to\n"
         "                        the tensor's RMS) and totals per type on stdout\n"
         "  --ctx N               llama2c: the context length to record (default: the\n"
@@ -149,6 +149,8 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "pure", no_argument, 0, O_PURE }, { "tensor-type", required_argument, 0, O_TT },
         { "output-type", required_argument, 0, O_OUT }, { "embd-type", required_argument, 0, O_EMBD },
+        /* llama-quantize's spellings */
+        { "output-tensor-type", required_argument, 0, O_OUT }, { "token-embedding-type", required_argument, 0, O_EMBD },
         { "report", no_argument, 0, O_REPORT }, { "from", required_argument, 0, O_FROM },
         { "ctx", required_argument, 0, O_CTX },
         { "threads", required_argument, 0, 't' }, { "quiet", no_argument, 0, 'q' },
