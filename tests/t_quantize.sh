@@ -85,6 +85,15 @@ else fail "Q4_K_M: fallbacks are announced" "$(head -c 300 "$T/err")"; fi
 "$Q" -q "$M/stories260K.gguf" "$T/q4km-q.gguf" Q4_K_M 2>"$T/err"
 same "-q: no warnings" "$(cat "$T/err")" ""
 
+# progress only on a terminal (script(1) gives it one)
+if command -v script >/dev/null 2>&1; then
+    script -qc "'$Q' -q '$M/stories260K.gguf' '$T/tty.gguf' Q8_0" /dev/null > "$T/tty" 2>&1
+    if grep -q '\[48/48\] blk.4.ffn_up.weight' "$T/tty" && grep -q 'MB/s of input' "$T/tty"; then ok "progress on a terminal"
+    else fail "progress on a terminal" "$(head -c 200 "$T/tty")"; fi
+else
+    skip "progress on a terminal" "script(1) not installed"
+fi
+
 "$Q" -q --report "$M/stories260K.gguf" "$T/r.gguf" Q8_0 >"$T/report"
 if grep -q '^blk.0.attn_q.weight  *f32  *q8_0  *4096  *0\.00[0-9]*  *0\.0[0-9]*$' "$T/report" &&
    grep -q '^blk.0.attn_norm.weight  *f32  *f32  *64  *-  *-$' "$T/report" &&
