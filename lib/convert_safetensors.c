@@ -362,11 +362,9 @@ llm_convert *llm_convert_safetensors(const char *dir, gguf_writer *w, llm_qsrc *
 
     /* everything a llama/qwen2 model needs is there, in the right shapes */
     int64_t hd = hp.head_dim > 0 ? hp.head_dim : hp.n_embd / hp.n_head, V = 0;
-    int has_output = 0;
-    for (size_t i = 0; i < l.n; i++) {
-        if (!strcmp(l.t[i].name, "output.weight")) has_output = 1;
+    /* (no output.weight: the output shares token_embd, as llama.cpp reads it) */
+    for (size_t i = 0; i < l.n; i++)
         if (!strcmp(l.t[i].name, "token_embd.weight")) V = l.t[i].ne[1];
-    }
     if (!V) { llm_fail(e, "%s: model.embed_tokens.weight missing", dir); goto fail; }
     if (hp.n_vocab > 0 && V != hp.n_vocab) {
         llm_fail(e, "%s: the embedding has %lld rows but config.json's vocab_size is %lld", dir, (long long)V, (long long)hp.n_vocab);
@@ -394,7 +392,6 @@ llm_convert *llm_convert_safetensors(const char *dir, gguf_writer *w, llm_qsrc *
             }
         }
     }
-    (void)has_output;
 
     /* vocabulary */
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
