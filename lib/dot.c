@@ -102,6 +102,18 @@ static void act_q8_1(const float *x, block_q8_1 *y, int64_t n)
     }
 }
 
+size_t llm_dot_q8_0_extras(int64_t n)
+{
+    return ((size_t)(n / QK8_0) * sizeof(block_q8_0) + 3) & ~(size_t)3;
+}
+
+size_t llm_dot_act_size(uint32_t act_type, int64_t n)
+{
+    size_t sz = llm_row_size(act_type, n);
+    if (act_type == LLM_Q8_0) sz = llm_dot_q8_0_extras(n) + (size_t)(n / QK8_0) * 2 * sizeof(float);
+    return sz;
+}
+
 void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
 {
     switch (act_type) {
@@ -120,7 +132,21 @@ void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
             h[i] = llm_f32_to_bf16(x[i]);
         break;
     }
-    case LLM_Q8_0: act_q8_0(x, dst, n); break;
+    case LLM_Q8_0: {
+        act_q8_0(x, dst, n);
+        /* the extras after the blocks (dot.h): each block's scale as a
+         * float, and scale times the sum of its quants */
+        const block_q8_0 *y = dst;
+        float *ext = (float *)((uint8_t *)dst + llm_dot_q8_0_extras(n));
+        int64_t nb = n / QK8_0;
+        for (int64_t b = 0; b < nb; b++) {
+            int sum = 0;
+            for (int j = 0; j < QK8_0; j++) sum += y[b].qs[j];
+            ext[b] = llm_f16_to_f32(y[b].d);
+            ext[nb + b] = ext[b] * (float)sum;
+        }
+        break;
+    }
     case LLM_Q8_1: act_q8_1(x, dst, n); break;
     case LLM_Q8_K: {
         /* ggml's x86 build uses the reference Q8_K quantizer, which leaves

@@ -20,7 +20,12 @@
  * -1 if wtype has no dot product here. */
 int llm_dot_act_type(uint32_t wtype);
 /* Convert n floats (a multiple of the act type's block) to act_type into
- * dst (llm_row_size(act_type, n) bytes), rounding as ggml's x86 code. */
+ * dst (llm_dot_act_size(act_type, n) bytes), rounding as ggml's x86 code.
+ * A Q8_0 row is followed by extras the SIMD kernels use: at byte offset
+ * llm_dot_q8_0_extras(n), float d[nb] (each block's scale, the f16 value
+ * as a float) then float ds[nb] (d times the sum of the block's quants). */
+size_t llm_dot_act_size(uint32_t act_type, int64_t n);
+size_t llm_dot_q8_0_extras(int64_t n);
 void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n);
 
 /* dot(w, a) over n values: w a row of the weight type, a the activation

@@ -131,33 +131,62 @@ static float dot_bf16(int64_t n, const void *vw, const void *va)
 
 /* ---- legacy quants against Q8_0 / Q8_1 -------------------------------------- */
 
+/* The float extras after a Q8_0 activation row (dot.h): scales d[] and
+ * d times the block sums, ds[]. */
+static inline const float *q8_0_extras(const void *a, int64_t n)
+{
+    return (const float *)((const uint8_t *)a + llm_dot_q8_0_extras(n));
+}
+
 static float dot_q8_0(int64_t n, const void *vw, const void *va)
 {
     const block_q8_0 *w = vw;
     const block_q8_0 *a = va;
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / QK8_0; b++) {
+    const float *da = q8_0_extras(va, n);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    int64_t nb = n / QK8_0, b = 0;
+    for (; b + 2 <= nb; b += 2) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)w[b].qs);
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)w[b + 1].qs);
+        __m256i y0 = _mm256_loadu_si256((const __m256i *)a[b].qs);
+        __m256i y1 = _mm256_loadu_si256((const __m256i *)a[b + 1].qs);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[b].d) * da[b]), _mm256_cvtepi32_ps(dot_i8(x0, y0)), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[b + 1].d) * da[b + 1]), _mm256_cvtepi32_ps(dot_i8(x1, y1)), acc1);
+    }
+    for (; b < nb; b++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)w[b].qs);
         __m256i y = _mm256_loadu_si256((const __m256i *)a[b].qs);
-        __m256 d = _mm256_set1_ps(f16(w[b].d) * f16(a[b].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_i8(x, y)), acc);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(f16(w[b].d) * da[b]), _mm256_cvtepi32_ps(dot_i8(x, y)), acc0);
     }
-    return hsum(acc);
+    return hsum(_mm256_add_ps(acc0, acc1));
 }
 
+/* Q4_0: unsigned nibbles times the activations, then the offset 8 taken
+ * off with the block sums: d_w * (d_a * sum(q * y) - 8 * d_a * sum(y)). */
 static float dot_q4_0(int64_t n, const void *vw, const void *va)
 {
     const block_q4_0 *w = vw;
     const block_q8_0 *a = va;
-    const __m256i off = _mm256_set1_epi8(8);
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / QK4_0; b++) {
-        __m256i x = _mm256_sub_epi8(nibbles(w[b].qs), off);
-        __m256i y = _mm256_loadu_si256((const __m256i *)a[b].qs);
-        __m256 d = _mm256_set1_ps(f16(w[b].d) * f16(a[b].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_i8(x, y)), acc);
+    int64_t nb = n / QK4_0, b = 0;
+    const float *da = q8_0_extras(va, n), *ds = da + nb;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    float corr = 0;
+    for (; b + 2 <= nb; b += 2) {
+        __m256i p0 = _mm256_maddubs_epi16(nibbles(w[b].qs), _mm256_loadu_si256((const __m256i *)a[b].qs));
+        __m256i p1 = _mm256_maddubs_epi16(nibbles(w[b + 1].qs), _mm256_loadu_si256((const __m256i *)a[b + 1].qs));
+        float d0 = f16(w[b].d), d1 = f16(w[b + 1].d);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * da[b]), _mm256_cvtepi32_ps(_mm256_madd_epi16(p0, ones)), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1 * da[b + 1]), _mm256_cvtepi32_ps(_mm256_madd_epi16(p1, ones)), acc1);
+        corr += d0 * ds[b] + d1 * ds[b + 1];
     }
-    return hsum(acc);
+    for (; b < nb; b++) {
+        __m256i p = _mm256_maddubs_epi16(nibbles(w[b].qs), _mm256_loadu_si256((const __m256i *)a[b].qs));
+        float d0 = f16(w[b].d);
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * da[b]), _mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones)), acc0);
+        corr += d0 * ds[b];
+    }
+    return hsum(_mm256_add_ps(acc0, acc1)) - 8.0f * corr;
 }
 
 static float dot_q4_1(int64_t n, const void *vw, const void *va)
@@ -179,13 +208,14 @@ static float dot_q5_0(int64_t n, const void *vw, const void *va)
 {
     const block_q5_0 *w = vw;
     const block_q8_0 *a = va;
+    const float *da = q8_0_extras(va, n);
     const __m256i off = _mm256_set1_epi8(16);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK5_0; b++) {
         __m256i x = _mm256_or_si256(nibbles(w[b].qs), fifth_bits(w[b].qh));
         x = _mm256_sub_epi8(x, off);
         __m256i y = _mm256_loadu_si256((const __m256i *)a[b].qs);
-        __m256 d = _mm256_set1_ps(f16(w[b].d) * f16(a[b].d));
+        __m256 d = _mm256_set1_ps(f16(w[b].d) * da[b]);
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_i8(x, y)), acc);
     }
     return hsum(acc);

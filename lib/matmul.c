@@ -115,6 +115,7 @@ int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n
     int at = ref ? LLM_F32 : llm_dot_act_type(w->type);
     llm_dot_fn dot = ref ? llm_dot_fn_for(LLM_F32) : llm_dot_fn_for(w->type);
     if (!ref) {
+        /* 8 tokens or more: the tile kernels (matmul_tile.c, the lead's) */
         int tiled = llm_matmul_tiled(pool, w, x, n_tok, y, buf, e);
         if (tiled)
             return tiled < 0 ? -1 : 0;
@@ -127,7 +128,7 @@ int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n
     int nth = llm_pool_size(pool);
     if ((double)w->nrows * (double)w->ncols * n_tok < MIN_PARALLEL_WORK)
         nth = 1;
-    size_t act_bytes = llm_row_size((uint32_t)at, w->ncols);
+    size_t act_bytes = llm_dot_act_size((uint32_t)at, w->ncols);
     size_t act_total = act_bytes * (size_t)n_tok;
     act_total = (act_total + 63) & ~(size_t)63;
     size_t need = act_total + (ref ? (size_t)nth * (size_t)w->ncols * sizeof(float) : 0);

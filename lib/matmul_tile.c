@@ -45,7 +45,7 @@ int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_
     if (!fn || !tb) return 0;
     int at = llm_dot_act_type(w->type);
     int32_t n_tiles = (n_tok + LLM_TILE - 1) / LLM_TILE;
-    size_t scratch = (llm_row_size((uint32_t)at, w->ncols) + 63) & ~(size_t)63;
+    size_t scratch = (llm_dot_act_size((uint32_t)at, w->ncols) + 63) & ~(size_t)63;
     size_t need = (size_t)n_tiles * tb + scratch;
     if (need > buf->cap) {
         void *p = realloc(buf->p, need);

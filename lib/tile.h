@@ -35,7 +35,7 @@ llm_tile_fn llm_tile_fn_for(uint32_t wtype);
 /* Bytes of one tile of rows of n values for wtype (0 if no tile layout). */
 size_t llm_tile_bytes(uint32_t wtype, int64_t n);
 /* Fill one tile from ntok (1..8) float rows x (row t at x + t*ldx); the
- * tokens past ntok are zero. scratch: llm_row_size(act type, n) bytes. */
+ * tokens past ntok are zero. scratch: llm_dot_act_size(act type, n) bytes. */
 void llm_tile_convert(uint32_t wtype, const float *x, size_t ldx, int ntok, int64_t n,
                       void *tile, void *scratch);
 

@@ -35,7 +35,7 @@ int main(void)
             int64_t n = lens[li];
             float *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
             float *xd = malloc(n * sizeof *xd), *yd = malloc(n * sizeof *yd);
-            void *wq = malloc(llm_row_size(t, n)), *aq = malloc(llm_row_size((uint32_t)at, n) + 64);
+            void *wq = malloc(llm_row_size(t, n)), *aq = malloc(llm_dot_act_size((uint32_t)at, n) + 64);
             for (int rep = 0; rep < 20; rep++) {
                 float scale = rep % 3 == 0 ? 0.02f : rep % 3 == 1 ? 1.0f : 30.0f;
                 for (int64_t i = 0; i < n; i++) { x[i] = frand() * scale; y[i] = frand() * (rep % 2 ? 4.0f : 0.1f); }

@@ -26,8 +26,8 @@ int main(void)
         if (!tf) { T_SKIP(llm_type(t)->name, "no tile kernel on this CPU"); continue; }
         int at = llm_dot_act_type(t);
         float *w = malloc(n * sizeof *w), *x = malloc(8 * n * sizeof *x);
-        void *wq = malloc(llm_row_size(t, n)), *aq = malloc(llm_row_size((uint32_t)at, n));
-        void *tile = malloc(llm_tile_bytes(t, n)), *scratch = malloc(llm_row_size((uint32_t)at, n));
+        void *wq = malloc(llm_row_size(t, n)), *aq = malloc(llm_dot_act_size((uint32_t)at, n));
+        void *tile = malloc(llm_tile_bytes(t, n)), *scratch = malloc(llm_dot_act_size((uint32_t)at, n));
         llm_dot_fn port = llm_dot_fn_portable(t);
         double worst = 0;
         int pad_bad = 0;
