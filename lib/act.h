@@ -13,4 +13,10 @@ llm_swiglu_fn llm_swiglu_pick(void);
 void llm_swiglu_portable(int n, float *y, const float *x, const float *g);
 void llm_swiglu_avx2(int n, float *y, const float *x, const float *g);
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+/* exp of 8 floats as ggml's x86 build computes it (act_avx2.c). */
+__m256 llm_exp8_avx2(__m256 x);
+#endif
+
 #endif

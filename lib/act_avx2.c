@@ -11,7 +11,7 @@
 
 #include "act.h"
 
-static inline __m256 exp8(__m256 x)
+__m256 llm_exp8_avx2(__m256 x)
 {
     const __m256 shift = _mm256_set1_ps(0x1.8p23f);
     __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), shift);   /* x / ln2 + shift */
@@ -47,7 +47,7 @@ void llm_swiglu_avx2(int n, float *y, const float *x, const float *g)
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 v = _mm256_loadu_ps(x + i);
-        __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), v));
+        __m256 e = llm_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), v));
         __m256 s = _mm256_div_ps(v, _mm256_add_ps(_mm256_set1_ps(1), e));
         _mm256_storeu_ps(y + i, _mm256_mul_ps(s, _mm256_loadu_ps(g + i)));
     }

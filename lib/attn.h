@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* out[0..hd) = softmax(scale * q.K[0..n_kv)) V[0..n_kv); rows of K and V
- * are kv_stride apart. scratch: vec needs 2*hd uint16, f32 n_kv floats. */
+ * are kv_stride apart. scratch: vec needs 2*hd uint16, f32 max(n_kv, 64) floats. */
 typedef void (*llm_attn_fn)(const float *q, const uint16_t *k, const uint16_t *v, int32_t n_kv,
                             int kv_stride, int hd, float scale, float *out, void *scratch);
 

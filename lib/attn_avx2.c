@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "act.h"
 #include "attn.h"
 
 static inline __m256 load_h(const uint16_t *p)
@@ -83,40 +84,61 @@ void llm_attn_vec_avx2(const float *q, const uint16_t *k, const uint16_t *v, int
         out[i] = h2f(acc[i]) * inv;
 }
 
+/* ggml's tiled kernel, one query row at a time (its results do not
+ * depend on the other rows of a tile): keys in tiles of 64 positions; a
+ * score is one FMA chain over the head dims, times scale; per tile the
+ * running max, the rescale of the accumulator and sum, exp with ggml's
+ * polynomial, the tile's sum in 8-lane partials added in double; values
+ * accumulated in one FMA chain over the tile's positions per dim. */
+#define KV_TILE 64
 void llm_attn_f32_avx2(const float *q, const uint16_t *k, const uint16_t *v, int32_t n_kv,
                        int kv_stride, int hd, float scale, float *out, void *scratch)
 {
-    float *sc = scratch;
-    int n8 = hd & ~7;
-    float M = -INFINITY;
-    for (int32_t ic = 0; ic < n_kv; ic++) {
-        const uint16_t *kr = k + (size_t)ic * kv_stride;
-        __m256 a = _mm256_setzero_ps();
-        for (int i = 0; i < n8; i += 8)
-            a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load_h(kr + i), a);
-        __m128 t = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
-        t = _mm_add_ps(t, _mm_movehl_ps(t, t));
-        t = _mm_add_ss(t, _mm_movehdup_ps(t));
-        float s = _mm_cvtss_f32(t);
-        for (int i = n8; i < hd; i++)
-            s += q[i] * h2f(kr[i]);
-        sc[ic] = s * scale;
-        M = fmaxf(M, sc[ic]);
-    }
-    double S = 0;
+    float *p = scratch;                     /* KV_TILE probabilities */
+    float M = -INFINITY, S = 0;
     for (int i = 0; i < hd; i++)
         out[i] = 0;
-    for (int32_t ic = 0; ic < n_kv; ic++) {
-        float p = expf(sc[ic] - M);
-        S += p;
-        const uint16_t *vr = v + (size_t)ic * kv_stride;
-        __m256 w = _mm256_set1_ps(p);
-        for (int i = 0; i < n8; i += 8)
-            _mm256_storeu_ps(out + i, _mm256_fmadd_ps(load_h(vr + i), w, _mm256_loadu_ps(out + i)));
-        for (int i = n8; i < hd; i++)
-            out[i] += p * h2f(vr[i]);
+    for (int32_t t0 = 0; t0 < n_kv; t0 += KV_TILE) {
+        int nt = n_kv - t0 < KV_TILE ? (int)(n_kv - t0) : KV_TILE;
+        float tmax = -INFINITY;
+        for (int j = 0; j < KV_TILE; j++) {
+            if (j >= nt) {
+                p[j] = -INFINITY;           /* masked (causal) or padding */
+                continue;
+            }
+            const uint16_t *kr = k + (size_t)(t0 + j) * kv_stride;
+            float s = 0;
+            for (int d = 0; d < hd; d++)
+                s = fmaf(_cvtsh_ss(kr[d]), q[d], s);
+            p[j] = s * scale;
+            tmax = fmaxf(tmax, p[j]);
+        }
+        float Mnew = fmaxf(M, tmax);
+        if (Mnew > M) {
+            float ms = expf(M - Mnew);
+            for (int i = 0; i < hd; i++)
+                out[i] *= ms;
+            S *= ms;
+        }
+        M = Mnew;
+        double sum = 0;
+        __m256 mx = _mm256_set1_ps(M);
+        for (int j = 0; j < KV_TILE; j += 8) {
+            __m256 e = llm_exp8_avx2(_mm256_sub_ps(_mm256_loadu_ps(p + j), mx));
+            _mm256_storeu_ps(p + j, e);
+            __m128 h = _mm_add_ps(_mm256_extractf128_ps(e, 1), _mm256_castps256_ps128(e));
+            h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+            h = _mm_add_ss(h, _mm_movehdup_ps(h));
+            sum += (double)_mm_cvtss_f32(h);
+        }
+        S = (float)((double)S + sum);
+        for (int j = 0; j < nt; j++) {
+            const uint16_t *vr = v + (size_t)(t0 + j) * kv_stride;
+            for (int d = 0; d < hd; d++)
+                out[d] = fmaf(_cvtsh_ss(vr[d]), p[j], out[d]);
+        }
     }
-    float inv = S == 0 ? 0.0f : 1.0f / (float)S;
+    float inv = S == 0.0f ? 0.0f : 1.0f / S;
     for (int i = 0; i < hd; i++)
         out[i] *= inv;
 }

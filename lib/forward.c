@@ -103,7 +103,7 @@ llm_ctx *llm_ctx_new(const llm_model *m, int32_t n_ctx, llm_pool *pool, llm_err 
     c->u = xcalloc(CHUNK * ff, sizeof(float), e, &ok);
     c->rope = xcalloc(CHUNK * (size_t)(hp->n_rot ? hp->n_rot : 2), sizeof(float), e, &ok);
     c->attn_threads = llm_pool_size(pool);
-    c->attn_stride = (size_t)n_ctx + 2 * (size_t)hp->head_dim + 16;
+    c->attn_stride = (size_t)(n_ctx > 64 ? n_ctx : 64) + 2 * (size_t)hp->head_dim + 16;
     c->attn_buf = xcalloc((size_t)c->attn_threads * c->attn_stride, sizeof(float), e, &ok);
     if (!ok) {
         llm_ctx_free(c);
