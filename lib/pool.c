@@ -7,10 +7,12 @@
  * one mutex for the sleeping path, so no wake-up is lost. */
 #include "pool.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -105,10 +107,13 @@ llm_pool *llm_pool_new(int n_threads, llm_err *e)
         }
         a->p = p;
         a->ith = i;
-        if (pthread_create(&p->th[i], NULL, worker_main, a) != 0) {
+        int rc = pthread_create(&p->th[i], NULL, worker_main, a);
+        if (rc != 0) {
             free(a);
             llm_pool_free(p);
-            llm_fail(e, "cannot start thread %d of %d", i + 1, n_threads);
+            /* EAGAIN is most often a memory limit (each thread reserves a stack) */
+            llm_fail(e, "cannot start thread %d of %d: %s%s", i + 1, n_threads, strerror(rc),
+                     rc == EAGAIN ? " (not enough memory for its stack, or too many processes; try fewer threads)" : "");
             return NULL;
         }
         p->n = i + 1;
