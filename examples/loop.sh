@@ -8,7 +8,8 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BIN:-$top/build/bin}
-M=${1:-$top/../shared/models/stories260K.gguf}
+# no MODEL.gguf: $MODEL, else stories260K or a random-weight model (default-model.sh)
+M=${1:-${MODEL:-$("$top/examples/default-model.sh")}}
 PROMPT=${2:-Once upon a time}
 [ $# -ge 2 ] && shift 2 || shift $#
 
