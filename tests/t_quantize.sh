@@ -134,9 +134,20 @@ else fail "full disk: clear error" "exit $rc: $(head -c 200 "$T/err")"; fi
 same "full disk: nothing left" "$(ls "$T/full")" ""
 no_leftovers "no temporary files left" "$T"
 
+# Whole files equal llama-quantize's (tests/golden/quantize/files.txt: the
+# sha256 of llama.cpp's output for the synthetic model, whose last tensor
+# needs no padding).
+if [ -x "$TBIN/test_quantize" ] && "$TBIN/test_quantize" --write-model "$T/synth.gguf"; then
+    while read -r model ty sum; do
+        "$Q" -q -t 2 "$T/$model.gguf" "$T/f.gguf" "$ty"
+        same "$model $ty: the file llama-quantize writes" "$(sha256sum < "$T/f.gguf" | cut -c1-64)" "$sum"
+    done < "$TOP/tests/golden/quantize/files.txt"
+    rm -f "$T/f.gguf"
+fi
+
 # An interrupted run removes its temporary file (whether or not the signal
 # comes before the end: either the finished file or nothing is there).
-if [ -x "$TBIN/test_quantize" ] && "$TBIN/test_quantize" --write-model "$T/synth.gguf"; then
+if [ -s "$T/synth.gguf" ]; then
     mkdir "$T/sig"
     "$Q" -q -t 1 "$T/synth.gguf" "$T/sig/o.gguf" Q2_K 2>/dev/null &
     pid=$!

@@ -44,6 +44,13 @@ for c in Q2_K:q2_K Q3_K_S:q3_K Q4_K_S:q4_K Q5_K_S:q5_K Q6_K:q6_K; do
     nice "$REF" --quantize "$T/synth.gguf" "$T/out.gguf" "${c%%:*}" -t 2 --pure >/dev/null 2>&1
     echo "${c%%:*} $($TQ --rmse "$T/synth.gguf" "$T/out.gguf" "${c#*:}")" >> "$OUT/rmse.txt"
 done
+# Whole files: sha256 of llama.cpp's output for a few mixes of the synthetic
+# model (tests/t_quantize.sh wants llm-quantize's file to be the same bytes).
+for ty in Q4_K_M Q3_K_M Q2_K Q6_K Q5_0 Q8_0 F16; do
+    nice "$REF" --quantize "$T/synth.gguf" "$T/out.gguf" "$ty" -t 2 >/dev/null 2>&1
+    echo "synth $ty $(sha256sum < "$T/out.gguf" | cut -c1-64)"
+done > "$OUT/files.txt"
+
 # Logits of llama.cpp on quantized and converted models, for
 # tests/t_quantize_logits.sh (llm-infer on the same files): per position the
 # argmax, the RMS of all logits and the first 32 logits.
