@@ -191,6 +191,10 @@ static int read_bpe(llm_convert *cv, const char *path, const json_val *root, voc
         if (vj->arr.items[i].type == JSON_NUMBER && vj->arr.items[i].num.i > max_id) max_id = vj->arr.items[i].num.i;
     for (size_t i = 0; added && added->type == JSON_ARRAY && i < added->arr.n; i++)
         max_id = json_get_int(&added->arr.items[i], "id", -1) > max_id ? json_get_int(&added->arr.items[i], "id", -1) : max_id;
+    /* as llm_tokenizer_from_json: a larger id is no vocabulary, and would
+     * have us allocate (and pad) up to 2^63 entries */
+    if (max_id >= (1 << 24))
+        return llm_fail(e, "%s: token id %lld is out of range (at most %d)", path, (long long)max_id, (1 << 24) - 1);
     if (vocab_size <= 0) vocab_size = max_id + 1;
     if (max_id >= vocab_size)
         return llm_fail(e, "%s: token id %lld is beyond the vocabulary size %lld", path, (long long)max_id,

@@ -202,3 +202,32 @@ put("v0-2layers", "llama2c", l2c(l2c_model(layers=2, dim=4, hidden=4, heads=1, k
 t512 = os.path.join(MODELS, "tok512.bin")
 if os.path.exists(t512):
     put("v0-tok512", "llama2c", l2c(l2c_model(vocab=512, dim=4, hidden=4, heads=1, kv=1), open(t512, "rb").read()))
+
+# ---- tokjson with a SentencePiece tokenizer.model (after a second NUL) --
+def pb_varint(v):
+    out = b""
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        out += bytes([b | (0x80 if v else 0)])
+        if not v:
+            return out
+
+
+def pb_field(num, wt, payload):
+    key = pb_varint(num << 3 | wt)
+    return key + (pb_varint(len(payload)) + payload if wt == 2 else payload)
+
+
+def spm_model():
+    pieces = [("<unk>", 0.0, 2), ("<s>", 0.0, 3), ("</s>", 0.0, 3)] + \
+        [("<0x%02X>" % b, 0.0, 6) for b in range(8)] + \
+        [(p, -float(i), 1) for i, p in enumerate(["▁", "e", "t", "▁t", "he", "▁the", "a", "<mask>"])]
+    out = b""
+    for p, s, t in pieces:
+        out += pb_field(1, 2, pb_field(1, 2, p.encode()) + pb_field(2, 5, struct.pack("<f", s)) + pb_field(3, 0, pb_varint(t)))
+    return out + pb_field(2, 2, pb_field(1, 2, b"x"))   # a trainer_spec to skip
+
+
+put("spm-model.json", "tokjson", js(bpe_tokenizer()).encode() + b"\0" +
+    js({"add_bos_token": True, "bos_token": "<s>"}).encode() + b"\0" + spm_model())
