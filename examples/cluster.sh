@@ -35,7 +35,8 @@ export BIN=$B N=${N:-64} SAMPLE="${SAMPLE:---temp 0}"
 # runs several jobs per machine.
 if [ "${1:-}" = one ]; then
     p=$2 o=$3 M=$MODEL
-    if [ -f "$o" ] && [ "$o" -nt "$p" ] && [ "$o" -nt "$M" ]; then exit 0; fi
+    # done already: the output is newer than the prompt and the model
+    if [ -f "$o" ] && [ -n "$(find "$o" -newer "$p" -newer "$M")" ]; then exit 0; fi
     mkdir -p "$(dirname "$o")"
     "$B/llm-tokenize" -m "$M" "$(cat "$p")" > "$o.tok"
     # shellcheck disable=SC2086 # SAMPLE holds several options

@@ -91,7 +91,7 @@ echo "   grouped-query attention: query heads 0..$((nh / nkv - 1)) share key/val
 # each earlier position j is q.k_j / sqrt(hs); softmax turns scores into
 # weights that sum to 1; the output is the weighted sum of the v_j. The
 # k_j and v_j of earlier positions are what the KV cache keeps.
-ks= vs=
+ks='' vs=''
 for j in $(seq 0 $last); do
     ks="$ks $(rec blk.0.attn_k $j | cut -d' ' -f1-$hs)"
     vs="$vs $(rec blk.0.attn_v $j | cut -d' ' -f1-$hs)"

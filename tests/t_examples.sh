@@ -29,7 +29,7 @@ if have_models; then
 fi
 
 # ---- default model: without ../shared/models, a generated one, said so
-out=$(MODEL= MODELS=$T/none sh "$E/pipeline.sh" "Once" 8 2>"$T/err"); rc=$?
+out=$(MODEL='' MODELS=$T/none sh "$E/pipeline.sh" "Once" 8 2>"$T/err"); rc=$?
 same "pipeline.sh without models exits 0" "$rc" 0
 if grep -q 'RANDOM weights' "$T/err"; then ok "pipeline.sh without models says the weights are random"
 else fail "pipeline.sh without models says the weights are random" "stderr: $(cat "$T/err")"; fi
