@@ -8,6 +8,8 @@
 #include "pool.h"
 #include "quantize.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <regex.h>
 #include <signal.h>
@@ -35,6 +37,7 @@ static void usage(FILE *fp)
         "  --pure                every weight in TYPE (no mix rules; row-length fallbacks stay)\n"
         "  --tensor-type RE=T    tensors whose name matches the extended regex RE get type T\n"
         "                        (repeatable; the first match wins)\n"
+        "  --tensor-type-file F  REGEX=TYPE words from file F\n"
         "  --output-type T       type of output.weight (also --output-tensor-type)\n"
         "  --embd-type T         type of token_embd.weight (also --token-embedding-type)\n"
         "  --report              print each tensor's error (RMSE and max error relative to\n"
@@ -58,6 +61,29 @@ static uint32_t type_arg(const char *opt, const char *s)
         cli_die(EXIT_USAGE, "%s: unknown tensor type '%s' (f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 "
                 "q2_K q3_K q4_K q5_K q6_K)", opt, s);
     return (uint32_t)t;
+}
+
+/* Add a REGEX=TYPE override (split at the first '=', the pattern
+ * lowercased, as llama-quantize does); dies on a malformed one. arg is
+ * kept (patterns point into it). */
+static void add_override(llm_qoverride **ov, int *n, const char *opt, char *arg)
+{
+    char *eq = arg ? strchr(arg, '=') : NULL;
+    if (!eq || eq == arg || !eq[1]) cli_die(EXIT_USAGE, "%s: want REGEX=TYPE, got '%s'", opt, arg ? arg : "");
+    *eq = 0;
+    for (char *c = arg; *c; c++) *c = (char)tolower((unsigned char)*c);
+    regex_t re;
+    int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
+    if (rc) {
+        char why[200];
+        regerror(rc, &re, why, sizeof why);
+        cli_die(EXIT_USAGE, "%s: bad regular expression '%s': %s", opt, arg, why);
+    }
+    regfree(&re);
+    if (!(*ov = realloc(*ov, (size_t)(*n + 1) * sizeof **ov))) cli_die(EXIT_INPUT, "out of memory");
+    (*ov)[*n].pattern = arg;
+    (*ov)[*n].type = type_arg(opt, eq + 1);
+    (*n)++;
 }
 
 static int quiet;
@@ -145,9 +171,10 @@ static int mix_arg(const char *s)
 int main(int argc, char **argv)
 {
     cli_init(argv[0]);
-    enum { O_PURE = 256, O_TT, O_OUT, O_EMBD, O_REPORT, O_FROM, O_CTX, O_VERSION };
+    enum { O_PURE = 256, O_TT, O_TTF, O_OUT, O_EMBD, O_REPORT, O_FROM, O_CTX, O_VERSION };
     static const struct option opts[] = {
         { "pure", no_argument, 0, O_PURE }, { "tensor-type", required_argument, 0, O_TT },
+        { "tensor-type-file", required_argument, 0, O_TTF },
         { "output-type", required_argument, 0, O_OUT }, { "embd-type", required_argument, 0, O_EMBD },
         /* llama-quantize's spellings */
         { "output-tensor-type", required_argument, 0, O_OUT }, { "token-embedding-type", required_argument, 0, O_EMBD },
@@ -166,22 +193,14 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "t:qh", opts, NULL)) != -1) {
         switch (c) {
         case O_PURE: p.pure = true; break;
-        case O_TT: {
-            char *eq = strrchr(optarg, '=');
-            if (!eq || eq == optarg || !eq[1]) cli_die(EXIT_USAGE, "--tensor-type: want REGEX=TYPE, got '%s'", optarg);
-            *eq = 0;
-            regex_t re;
-            int rc = regcomp(&re, optarg, REG_EXTENDED | REG_NOSUB);
-            if (rc) {
-                char why[200];
-                regerror(rc, &re, why, sizeof why);
-                cli_die(EXIT_USAGE, "--tensor-type: bad regular expression '%s': %s", optarg, why);
-            }
-            regfree(&re);
-            if (!(ov = realloc(ov, (size_t)(p.n_overrides + 1) * sizeof *ov))) cli_die(EXIT_INPUT, "out of memory");
-            ov[p.n_overrides].pattern = optarg;
-            ov[p.n_overrides].type = type_arg("--tensor-type", eq + 1);
-            p.n_overrides++;
+        case O_TT: add_override(&ov, &p.n_overrides, "--tensor-type", optarg); break;
+        case O_TTF: {
+            /* llama-quantize's --tensor-type-file: REGEX=TYPE words */
+            FILE *fp = fopen(optarg, "r");
+            if (!fp) cli_die(EXIT_INPUT, "%s: %s", optarg, strerror(errno));
+            char word[1024];
+            while (fscanf(fp, "%1023s", word) == 1) add_override(&ov, &p.n_overrides, optarg, strdup(word));
+            fclose(fp);
             break;
         }
         case O_OUT: p.output_type = (int)type_arg("--output-type", optarg); break;

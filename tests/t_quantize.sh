@@ -111,6 +111,12 @@ if grep -q '^blk.3.attn_q.weight .* q8_0 ' "$T/report" && grep -q '^blk.3.attn_v
     ok "--tensor-type overrides, first match wins"
 else fail "--tensor-type overrides, first match wins" "$(grep -E 'attn_q|attn_v|output' "$T/report" | head -5)"; fi
 
+printf 'ATTN_Q=q8_0\n  output\\.weight=f16\n' > "$T/tt.txt"
+"$Q" -q --report --tensor-type-file "$T/tt.txt" "$M/stories260K.gguf" "$T/tt.gguf" Q4_0 >"$T/report"
+if grep -q '^blk.3.attn_q.weight .* q8_0 ' "$T/report" && grep -q '^output.weight .* f16 ' "$T/report" &&
+   grep -q '^blk.3.attn_output.weight .* q4_0 ' "$T/report"; then ok "--tensor-type-file, patterns lowercased"
+else fail "--tensor-type-file, patterns lowercased" "$(grep -E 'attn_q|output' "$T/report" | head -4)"; fi
+
 # ---- the output is never the input, and nothing partial is left ----
 cp "$M/stories260K.gguf" "$T/in.gguf"
 expect_err "refuses OUT = IN" 1 'refusing to overwrite' "$Q" "$T/in.gguf" "$T/in.gguf" Q4_0
