@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "dot.h"
 
@@ -123,8 +126,12 @@ llm_attn_kernels llm_attn_pick(void)
 #if defined(__x86_64__)
     const char *no = getenv("LLM_NO_SIMD");
     __builtin_cpu_init();
+    /* F16C is CPUID.1:ECX bit 29: clang's __builtin_cpu_supports does not
+     * know "f16c" (make fuzz builds with clang) */
+    unsigned a, b, c, d;
+    bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
     if (!(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+        __builtin_cpu_supports("fma") && f16c) {
         k.vec = llm_attn_vec_avx2;
         k.f32 = llm_attn_f32_avx2;
     }

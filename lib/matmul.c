@@ -4,6 +4,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "dot.h"
 #include "dtype.h"
@@ -86,8 +89,11 @@ static llm_dot_fn ggml_order_dot(const llm_weight *w, bool batched)
     if (ok < 0) {
         const char *no = getenv("LLM_NO_SIMD");
         __builtin_cpu_init();
+        /* F16C is CPUID.1:ECX bit 29 (clang's builtin does not know "f16c") */
+        unsigned a, b, c, d;
+        bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
         ok = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-             __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+             __builtin_cpu_supports("fma") && f16c;
     }
     if (!ok || (w->type != LLM_F32 && w->type != LLM_F16))
         return NULL;
