@@ -111,7 +111,7 @@ if grep -q '^blk.3.attn_q.weight .* q8_0 ' "$T/report" && grep -q '^blk.3.attn_v
     ok "--tensor-type overrides, first match wins"
 else fail "--tensor-type overrides, first match wins" "$(grep -E 'attn_q|attn_v|output' "$T/report" | head -5)"; fi
 
-printf 'ATTN_Q=q8_0\n  output\\.weight=f16\n' > "$T/tt.txt"
+printf 'ATTN_Q=q8_0\n  ^output\\.weight=f16\n' > "$T/tt.txt"
 "$Q" -q --report --tensor-type-file "$T/tt.txt" "$M/stories260K.gguf" "$T/tt.gguf" Q4_0 >"$T/report"
 if grep -q '^blk.3.attn_q.weight .* q8_0 ' "$T/report" && grep -q '^output.weight .* f16 ' "$T/report" &&
    grep -q '^blk.3.attn_output.weight .* q4_0 ' "$T/report"; then ok "--tensor-type-file, patterns lowercased"
