@@ -294,7 +294,8 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, 
             dump_l(c, il, "attn_v", pos0, n, kvd, c->v, e) < 0)
             return -1;
         attn_job aj = { c, il, pos0, n, tiled };
-        llm_pool_run((long)n * hp->n_head * (pos0 + n) < 4096 ? NULL : c->pool, attn_work, &aj);
+        /* small jobs on this thread: waking the pool costs more */
+        llm_pool_run((double)n * hp->n_head * (pos0 + n) * hd < 262144 ? NULL : c->pool, attn_work, &aj);
         if (dump_l(c, il, "kqv_out", pos0, n, d, c->att, e) < 0)
             return -1;
         if (mm(c, &L->wo, c->att, n, batched, c->o, e) < 0)

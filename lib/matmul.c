@@ -77,7 +77,7 @@ static void mm_work(void *arg, int ith, int nth)
 
 /* Below this many multiply-adds a job runs on the calling thread: waking
  * workers costs more than it saves. Results are the same either way. */
-#define MIN_PARALLEL_WORK 32768
+#define MIN_PARALLEL_WORK 262144
 
 /* For F32/F16 weights on x86 with AVX2: ggml's own summation order, which
  * depends on whether its matmul sees one row or a batch (tinyBLAS takes
