@@ -12,12 +12,16 @@
  *   x  += Wdown (silu(Wgate h) * Wup h)               (SwiGLU)
  * then logits = Woutput (rmsnorm(x) * output_norm).
  *
- * Numerics follow llama.cpp's CPU backend so logits agree to float
- * rounding: RMSNorm sums squares in double; the RoPE angle is built by
- * repeated multiplication as ggml does; the KV cache holds f16; attention
- * for small batches (< 64 tokens, generation) rounds q to f16 and
- * accumulates softmax(qk) v in f16 like ggml's flash-attention vector
- * kernel, and larger batches accumulate in f32 like its tiled kernel. */
+ * Numerics follow llama.cpp's CPU backend so logits agree bit for bit on
+ * x86 (AVX2) and to float rounding elsewhere: RMSNorm sums squares in
+ * double and the mean in float; the RoPE angle is built by repeated
+ * multiplication as ggml does; the KV cache holds f16; F32/F16 products
+ * use ggml's summation order for one row or for a batch (matmul.c); the
+ * last layer's feed-forward and the output see a batch only when several
+ * rows need logits (llama.cpp computes only those rows there); attention
+ * uses ggml's vector kernel below 64 tokens a batch and its tiled kernel
+ * from 64 (attn.h); SwiGLU uses ggml's exp (act.h).
+ */
 #include "model.h"
 
 #include <math.h>
