@@ -91,8 +91,31 @@ static llm_tokenizer *load_model(const char *path)
     return t;
 }
 
-/* Accept every token of a token stream into the penalty history. */
-static void load_history(llm_sampler *s, const char *path)
+/* With a model (tok, from MODEL), a history stream must be of its
+ * vocabulary: the header's size and fingerprint, and every id. */
+static void check_history(const llm_tok_reader *r, const llm_tokenizer *tok, const char *model,
+                          const char *path, int rc, int32_t id, bool *checked)
+{
+    if (!tok)
+        return;
+    const llm_tok_header *h = llm_tok_reader_header(r);
+    if (!*checked && h->present) {
+        if (h->vocab && (int64_t)h->vocab != llm_tokenizer_n_vocab(tok))
+            cli_die(EXIT_INPUT, "%s: token stream for a vocabulary of %u, but %s has %d tokens", path,
+                    h->vocab, model, (int)llm_tokenizer_n_vocab(tok));
+        if (h->has_fingerprint && h->fingerprint != llm_tokenizer_fingerprint(tok))
+            cli_die(EXIT_INPUT, "%s: token stream is from another tokenizer (fingerprint %08x, %s has %08x)",
+                    path, (unsigned)h->fingerprint, model, (unsigned)llm_tokenizer_fingerprint(tok));
+    }
+    *checked = true;
+    if (rc == 1 && id >= llm_tokenizer_n_vocab(tok))
+        cli_die(EXIT_INPUT, "%s: line %" PRIu64 ": token id %d is outside the vocabulary of %s (0..%d)", path,
+                llm_tok_reader_line(r), (int)id, model, (int)llm_tokenizer_n_vocab(tok) - 1);
+}
+
+/* Accept every token of a token stream into the penalty history (checked
+ * against tok when there is a model). */
+static void load_history(llm_sampler *s, const char *path, const llm_tokenizer *tok, const char *model)
 {
     llm_err e;
     FILE *f = llm_stream_open(path, "r", &e);
@@ -103,9 +126,12 @@ static void load_history(llm_sampler *s, const char *path)
         cli_die(EXIT_INPUT, "%s: out of memory", path);
     int32_t id;
     int rc;
-    while ((rc = llm_tok_next(r, &id, NULL, NULL, &e)) > 0)
+    bool checked = false;
+    while ((rc = llm_tok_next(r, &id, NULL, NULL, &e)) > 0) {
+        check_history(r, tok, model, path, rc, id, &checked);
         if (rc == 1)
             llm_sampler_accept(s, id);
+    }
     if (rc < 0)
         cli_die_err(EXIT_INPUT, &e);
     llm_tok_reader_free(r);
@@ -196,7 +222,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: seed %" PRIu64 "\n", cli_prog, sp.seed);
     llm_tokenizer *tok = model ? load_model(model) : NULL;
     if (history)
-        load_history(s, history);
+        load_history(s, history, tok, model);
     if (n_predict == 0)
         cli_finish_stdout();
 
