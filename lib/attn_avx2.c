@@ -77,7 +77,7 @@ void llm_attn_vec_avx2(const float *q, const uint16_t *k, const uint16_t *v, int
             store_h(acc + i, _mm256_fmadd_ps(load_h(vr + i), w, load_h(acc + i)));
         for (int i = np; i < hd; i++)
             acc[i] = f2h(h2f(acc[i]) + h2f(vr[i]) * vs);
-        S = fmaf(S, ms, vs);
+        S = S * ms + vs;
     }
     float inv = S == 0.0f ? 0.0f : 1.0f / S;
     for (int i = 0; i < hd; i++)

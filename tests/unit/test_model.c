@@ -13,6 +13,7 @@
 #include "model.h"
 #include "pool.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -67,6 +68,30 @@ static double rel_err(const float *a, const float *b, int n)
     return mb > 0 ? md / mb : md;
 }
 
+/* True where our kernels round exactly as llama.cpp's x86 build (AVX2). */
+static bool exact_build(void)
+{
+#if defined(__x86_64__)
+    const char *no = getenv("LLM_NO_SIMD");
+    __builtin_cpu_init();
+    return !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#else
+    return false;
+#endif
+}
+
+/* On AVX2 the same bits as llama.cpp: a check, else a skip. */
+static void check_exact(const char *what, double worst)
+{
+    char label[160];
+    snprintf(label, sizeof label, "%s: bit-identical to llama.cpp (x86 AVX2)", what);
+    if (exact_build())
+        T_CHECK(label, worst == 0, "worst relative error %.3g", worst);
+    else
+        T_SKIP(label, "not an AVX2 build path");
+}
+
 typedef struct rows { float *v; int n_vocab; } rows;
 static int keep_row(void *ud, int32_t pos, const float *lg, llm_err *e)
 {
@@ -113,6 +138,8 @@ static void test_logits_all(const llm_model *m, const char *name, double bound)
     }
     T_CHECK(label, rc == 0 && worst < bound, "rc %d worst relative error %.3g (%s)", rc, worst, e.msg);
     printf("# logits-%s: worst relative error %.3g\n", name, worst);
+    snprintf(label, sizeof label, "logits-%s", name);
+    check_exact(label, worst);
     snprintf(label, sizeof label, "logits-%s: same argmax at every position", name);
     T_CHECK(label, agree == n, "%d of %d", agree, n);
     free(r.v);
@@ -179,6 +206,7 @@ static void test_greedy(const llm_model *m)
      * cached value by one f16 step, so errors grow from 1e-7 to ~1e-3 */
     T_CHECK("greedy-once: 64 one-token steps within 5e-3 of llama.cpp", worst < 5e-3, "worst %.3g", worst);
     T_CHECK("greedy-once: the same 64 greedy choices as llama.cpp", agree == 64, "%d of 64", agree);
+    check_exact("greedy-once: 64 one-token steps", worst);
     for (int i = 1; i < 3; i++) {
         char label[96];
         snprintf(label, sizeof label, "greedy-once: %d threads give the same bits as 1", threads[i]);

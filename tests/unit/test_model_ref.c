@@ -4,7 +4,8 @@
  * The models come from $BIN/mkmodel (same seed and shape as the goldens).
  * Bounds, as max|ours - llama.cpp| / max|llama.cpp| over each position's
  * logits: float types 2e-3 and quantized types 3e-2. Most types agree to
- * ~1e-7; the rest differ where one value lands on the other side of a
+ * ~1e-7 (F32 and F16: the same bits on x86 AVX2, checked); the rest
+ * differ where one value lands on the other side of a
  * rounding step (an 8-bit activation or an f16 cache entry) after a
  * last-bit difference upstream. The argmax must agree at every position.
  * Also: 1, 2 and 3 threads give the same bits (these matmuls are big
@@ -13,6 +14,7 @@
 #include "model.h"
 #include "pool.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -25,6 +27,19 @@ static int argmax(const float *v, int n)
         if (v[i] > v[b])
             b = i;
     return b;
+}
+
+/* True where our kernels round exactly as llama.cpp's x86 build (AVX2). */
+static bool exact_build(void)
+{
+#if defined(__x86_64__)
+    const char *no = getenv("LLM_NO_SIMD");
+    __builtin_cpu_init();
+    return !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#else
+    return false;
+#endif
 }
 
 typedef struct rows { float *v; int n_vocab; } rows;
@@ -116,6 +131,11 @@ int main(void)
                 agree += argmax(x, V) == argmax(y, V);
             }
             bool is_float = ti < 3;
+            if (ti < 2 && exact_build()) {   /* f32, f16 */
+                char xl[128];
+                snprintf(xl, sizeof xl, "%s %s: bit-identical to llama.cpp (x86 AVX2)", archs[a], types[ti]);
+                T_CHECK(xl, got && worst == 0, "worst relative error %.3g", worst);
+            }
             double bound = is_float ? 2e-3 : 3e-2;
             T_CHECK(label, got && worst < bound, "worst relative error %.3g (bound %.0e)", worst, bound);
             printf("# %s %s: worst relative error %.3g, argmax %d/%d\n", archs[a], types[ti], worst, agree, n);
