@@ -97,21 +97,26 @@ sleep 1; touch "$T/prompts/dog.txt"
 out=$(bm OUT="$T/b1" -n 2>&1 | grep -c llm-infer)
 same "batch: a changed prompt alone reruns" "$out" 1
 bm OUT="$T/b1" >/dev/null 2>&1
+out=$(make -s -C "$E/batch" PROMPTS="$T/prompts" MODEL="$M" N=25 BIN="$BIN" OUT="$T/b1" -n 2>&1 | grep -c llm-infer)
+same "batch: other settings (N) rerun every prompt" "$out" "$n_in"
+bm OUT="$T/b1" >/dev/null 2>&1
+out=$(bm OUT="$T/b1" -n 2>&1)
+same "batch: back to the first settings, all rerun once, then nothing" "$out" ""
 bm OUT="$T/b2" -j2 >"$T/log" 2>&1; rc=$?
 same "batch: make -j2 exits 0" "$rc" 0
-if diff -r "$T/b1" "$T/b2" >/dev/null; then ok "batch: make -j2 gives the same files"
-else fail "batch: make -j2 gives the same files" "$(diff -r "$T/b1" "$T/b2" | head -c 300)"; fi
+if diff -r -x .settings "$T/b1" "$T/b2" >/dev/null; then ok "batch: make -j2 gives the same files"
+else fail "batch: make -j2 gives the same files" "$(diff -r -x .settings "$T/b1" "$T/b2" | head -c 300)"; fi
 
 # ---- cluster.sh: GNU parallel on local workers; the Slurm job by hand
 if command -v parallel >/dev/null 2>&1; then
     JOBS=2 N=24 sh "$E/cluster.sh" local "$T/prompts" "$T/c1" >"$T/log" 2>&1; rc=$?
     same "cluster.sh local exits 0" "$rc" 0
-    diff -r "$T/b1" "$T/c1" >/dev/null && ok "cluster.sh local = batch/Makefile" || fail "cluster.sh local = batch/Makefile" "$(diff -r "$T/b1" "$T/c1" | head -c 300)"
+    diff -r -x .settings "$T/b1" "$T/c1" >/dev/null && ok "cluster.sh local = batch/Makefile" || fail "cluster.sh local = batch/Makefile" "$(diff -r -x .settings "$T/b1" "$T/c1" | head -c 300)"
     JOBS=2 N=24 sh "$E/cluster.sh" local "$T/prompts" "$T/c1" >"$T/log" 2>&1
     same "cluster.sh local: a rerun skips done prompts" "$(cat "$T/log")" ""
     JOBS=2 N=24 sh "$E/cluster.sh" ssh : "$T/prompts" "$T/c2" >"$T/log" 2>&1; rc=$?
     same "cluster.sh ssh (host ':', this machine) exits 0" "$rc" 0
-    diff -r "$T/b1" "$T/c2" >/dev/null && ok "cluster.sh ssh = batch/Makefile" || fail "cluster.sh ssh = batch/Makefile" "$(cat "$T/log" | head -c 300)"
+    diff -r -x .settings "$T/b1" "$T/c2" >/dev/null && ok "cluster.sh ssh = batch/Makefile" || fail "cluster.sh ssh = batch/Makefile" "$(cat "$T/log" | head -c 300)"
 else
     skip "cluster.sh local and ssh" "GNU parallel is not installed (apt-get install parallel)"
 fi
@@ -122,7 +127,7 @@ if ! command -v sbatch >/dev/null 2>&1; then
     i=0
     while [ $i -lt "$n_in" ]; do SLURM_ARRAY_TASK_ID=$i sh "$T/c3/batch.sbatch" 2>/dev/null; i=$((i + 1)); done
     rm -f "$T/c3/batch.sbatch"
-    diff -r "$T/b1" "$T/c3" >/dev/null && ok "cluster.sh slurm tasks run by hand = batch/Makefile" || fail "cluster.sh slurm tasks by hand" "$(diff -r "$T/b1" "$T/c3" | head -c 300)"
+    diff -r -x .settings "$T/b1" "$T/c3" >/dev/null && ok "cluster.sh slurm tasks run by hand = batch/Makefile" || fail "cluster.sh slurm tasks by hand" "$(diff -r -x .settings "$T/b1" "$T/c3" | head -c 300)"
 fi
 out=$(sh "$E/cluster.sh" bogus 2>&1); rc=$?
 same "cluster.sh: an unknown mode is a usage error" "$rc" 2
