@@ -49,6 +49,14 @@ same "README: llm-tokenize --ids shows 1 403 407 261 378" "$out" "1 403 407 261 
 out=$(cd "$R" && PATH=$R/build/bin:$PATH llm-cost --users 100 --tokens 300 --input-share 1 --api gpt-3.5-turbo | sed -n 2p)
 case $out in *" 0.015 "*" 0.45"*) ok "README: llm-cost's corrected scenario is \$0.015/day, \$0.45/month" ;;
 *) fail "README: llm-cost's corrected scenario" "'$out'" ;; esac
+# every file or folder of this repository the README names exists
+miss=''
+for f in $(grep -o -E '`(lib|tests|examples|man|tools|cmd|\.ci)/[A-Za-z0-9_.*/-]*`' "$TOP/README.md" | tr -d '`' | sort -u); do
+    # shellcheck disable=SC2086 # a pattern like tests/t_*.sh is globbed on purpose
+    set -- $TOP/$f
+    [ -e "$1" ] || miss="$miss $f"
+done
+same "the files the README names exist" "$miss" ""
 # the Performance section keeps its marked place until the lead fills it
 grep -q '^## Performance' "$TOP/README.md" && ok "README has a Performance section" || fail "README has a Performance section" "missing"
 # the set-up and test commands are the ones the Makefile has
