@@ -457,6 +457,8 @@ static void mode_perplexity(run *R, input *in, int32_t skip)
         if (rc == 1)
             toks_push(&all, id);
     int32_t chunk = llm_ctx_n_ctx(R->ctx);
+    if (chunk < 2)
+        cli_die(EXIT_USAGE, "-c %d: perplexity needs chunks of at least 2 tokens", chunk);
     if (skip > chunk - 2)
         cli_die(EXIT_USAGE, "--ppl-skip %d: must be at most the context size minus 2 (%d)", skip, chunk - 2);
     ppl_ctx pc = { { NULL, 0, skip, 0, 0 }, R->n_vocab };
