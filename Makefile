@@ -95,7 +95,7 @@ fuzz:
 	@set -e; for src in $(FUZZ_SRC); do \
 	  n=$$(basename $$src .c | sed 's/^fuzz_//'); \
 	  clang $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o build-fuzz/fuzz_$$n $$src build-fuzz/libllmcore.a -lm -lpthread; \
-	  mkdir -p build-fuzz/corpus/$$n; \
+	  mkdir -p build-fuzz/corpus/$$n; rm -f build-fuzz/crash-$$n-*; \
 	  echo "== fuzz $$n for $(FUZZ_SECONDS) s"; \
 	  ./build-fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crash-$$n- build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 \
