@@ -142,6 +142,9 @@ static inline int fz_vocabs(llm_tokenizer ***out)
     snprintf(p, sizeof p, "%s/qwen3-tokenizer.json", dir);
     llm_tokenizer *t = llm_tokenizer_from_json(p, &e);
     if (t) v[n++] = t;
+    if (getenv("FUZZ_VERBOSE"))
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, "vocabulary %d: %s, %d tokens\n", i, llm_tokenizer_model(v[i]), (int)llm_tokenizer_n_vocab(v[i]));
     *out = v;
     return n;
 }
