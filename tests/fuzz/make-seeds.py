@@ -231,3 +231,12 @@ def spm_model():
 
 put("spm-model.json", "tokjson", js(bpe_tokenizer()).encode() + b"\0" +
     js({"add_bos_token": True, "bos_token": "<s>"}).encode() + b"\0" + spm_model())
+
+# ---- chat: byte 0 = family, then a conversation (or a template) ---------
+conv = "system: You are helpful.\nuser: Hello\nthere\nassistant: Hi!\nuser: What is 2+2?\n"
+for f in range(4):
+    put("conv-%d" % f, "chat", bytes([f]) + conv.encode())
+put("tmpl-chatml", "chat", b"\0{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}")
+put("tmpl-llama2", "chat", b"\2{% if messages[0]['role'] == 'system' %}[INST] <<SYS>>\n{{ content }}\n<</SYS>>\n\n{% endif %} [/INST]")
+put("tmpl-zephyr", "chat", b"\1{% for message in messages %}<|user|>\n{{ message['content'] + eos_token }}{% endfor %}<|assistant|>")
+put("odd-lines", "chat", b"\3\n\nuser:\nassistant:user: x\r\n: y\nsystem:" + bytes(range(1, 32)))
