@@ -9,6 +9,7 @@
 #include "quantize.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <regex.h>
@@ -161,6 +162,22 @@ static void check_out(const char *out, const char *const *ins, int n)
             cli_die(EXIT_INPUT, "%s: is the input file %s; refusing to overwrite it", out, ins[i]);
 }
 
+/* Die if OUT is one of the files in folder DIR (or DIR is a file and OUT is it). */
+static void check_out_dir(const char *out, const char *dir)
+{
+    check_out(out, &dir, 1);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    char path[4096];
+    while ((de = readdir(d))) {
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (de->d_name[0] != '.' && gguf_same_file(out, path))
+            cli_die(EXIT_INPUT, "%s: is the input file %s; refusing to overwrite it", out, path);
+    }
+    closedir(d);
+}
+
 static int mix_arg(const char *s)
 {
     int f = llm_mix_by_name(s);
@@ -247,11 +264,12 @@ int main(int argc, char **argv)
         if (na != 2 && na != 3) cli_die(EXIT_USAGE, "--from safetensors: want DIR OUT.gguf [TYPE]");
         out = a[1];
         if (na == 3) p.ftype = mix_arg(a[2]);
+        check_out_dir(out, a[0]);
         if (!(cv = llm_convert_safetensors(a[0], w, &src, &e))) cli_die_err(EXIT_INPUT, &e);
     } else if (!strcmp(from, "vocab")) {
         if (na != 2) cli_die(EXIT_USAGE, "--from vocab: want DIR|tokenizer.json OUT.gguf");
         out = a[1];
-        check_out(out, (const char *const *)a, 1);
+        check_out_dir(out, a[0]);
         if (!(cv = llm_convert_vocab(a[0], w, &e))) cli_die_err(EXIT_INPUT, &e);
     } else {
         cli_die(EXIT_USAGE, "--from: unknown format '%s' (llama2c, safetensors, vocab)", from);

@@ -203,3 +203,9 @@ if [ -f "$M/llama2-tokenizer.model" ]; then
 fi
 mkdir "$T/empty"
 expect_err "vocab: missing tokenizer files" 1 'tokenizer.json: missing' "$Q" --from vocab "$T/empty" "$T/v.gguf"
+if [ -x "$TBIN/test_quantize_st" ] && "$TBIN/test_quantize_st" --write "$T/st" qwen2; then
+    cp "$T/st/model.safetensors" "$T/st.copy"
+    expect_err "safetensors: refuses OUT = an input file" 1 'refusing to overwrite' \
+        "$Q" --from safetensors "$T/st" "$T/st/model.safetensors"
+    if cmp -s "$T/st/model.safetensors" "$T/st.copy"; then ok "safetensors: input untouched"; else fail "safetensors: input untouched" "changed"; fi
+fi
