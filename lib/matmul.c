@@ -95,12 +95,7 @@ static llm_dot_fn ggml_order_dot(const llm_weight *w, bool batched)
         ok = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
              __builtin_cpu_supports("fma") && f16c;
     }
-    if (!ok)
-        return NULL;
-    /* Q4_0 with rows a multiple of 8 is repacked by ggml: one FMA per block */
-    if (w->type == LLM_Q4_0)
-        return w->nrows % 8 == 0 ? llm_dot_q4_0_ggml : NULL;
-    if (w->type != LLM_F32 && w->type != LLM_F16)
+    if (!ok || (w->type != LLM_F32 && w->type != LLM_F16))
         return NULL;
     bool tb = batched && w->ncols % 8 == 0 && w->nrows % 4 == 0;
     if (w->type == LLM_F32)

@@ -45,7 +45,6 @@ float llm_dot_f32_vec_ggml(int64_t n, const void *w, const void *a);
 float llm_dot_f16_vec_ggml(int64_t n, const void *w, const void *a);
 float llm_dot_f32_tb_ggml(int64_t n, const void *w, const void *a);
 float llm_dot_f16_tb_ggml(int64_t n, const void *w, const void *a);
-float llm_dot_q4_0_ggml(int64_t n, const void *w, const void *a);
 
 /* matmul_tile.c: the prompt path over tiles of 8 tokens (tile.h). Returns
  * 1 when it did the product, 0 when it does not apply (fewer than 8 tokens,

@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "matmul.h"
-#include "quant.h"
 
 #define LOADH(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
 
@@ -83,28 +82,4 @@ float llm_dot_f16_tb_ggml(int64_t n, const void *vw, const void *va)
     for (int64_t i = 0; i < n; i += 8)
         c = _mm256_fmadd_ps(LOADH(w + i), LOADH(a + i), c);
     return hsum_tb(c);
-}
-
-/* Q4_0 as ggml's repacked kernels (Q4_0 weights with rows a multiple of 8
- * are repacked at load on AVX2): per block, the exact integer sum, then
- * acc = fma((float)isum, d_w * d_x, acc) in block order. */
-float llm_dot_q4_0_ggml(int64_t n, const void *vw, const void *va)
-{
-    const block_q4_0 *w = vw;
-    const block_q8_0 *a = va;
-    const __m256i low = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8), ones = _mm256_set1_epi16(1);
-    float acc = 0;
-    for (int64_t b = 0; b < n / QK4_0; b++) {
-        __m128i raw = _mm_loadu_si128((const __m128i *)w[b].qs);
-        __m256i q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), low);
-        q = _mm256_sub_epi8(q, eight);
-        __m256i y = _mm256_loadu_si256((const __m256i *)a[b].qs);
-        __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q)), ones);
-        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-        int isum = _mm_cvtsi128_si32(s);
-        acc = fmaf((float)isum, _cvtsh_ss(w[b].d) * _cvtsh_ss(a[b].d), acc);
-    }
-    return acc;
 }
