@@ -63,13 +63,29 @@ static void mm_work(void *arg, int ith, int nth)
     long lo, hi;
     llm_pool_range((long)w->nrows, ith, nth, &lo, &hi);
     float *rb = j->rowbuf ? j->rowbuf + (size_t)ith * (size_t)w->ncols : NULL;
+    void (*dot4)(int64_t, const void *, const void *, size_t, float *) = NULL;
+#if defined(__x86_64__)
+    /* prompts of F32/F16 models: 4 tokens at a time, the same bits */
+    if (j->dot == llm_dot_f32_tb_ggml)
+        dot4 = llm_dot4t_f32_tb_ggml;
+    else if (j->dot == llm_dot_f16_tb_ggml)
+        dot4 = llm_dot4t_f16_tb_ggml;
+#endif
     for (long r = lo; r < hi; r++) {
         const void *wr = w->data + (size_t)r * w->row_bytes;
         if (rb) {
             llm_weight_row(w, r, rb);
             wr = rb;
         }
-        for (int32_t t = 0; t < j->n_tok; t++)
+        int32_t t = 0;
+        if (dot4)
+            for (; t + 4 <= j->n_tok; t += 4) {
+                float out[4];
+                dot4(w->ncols, wr, j->act + (size_t)t * j->act_bytes, j->act_bytes, out);
+                for (int k = 0; k < 4; k++)
+                    j->y[(size_t)(t + k) * (size_t)w->nrows + (size_t)r] = out[k];
+            }
+        for (; t < j->n_tok; t++)
             j->y[(size_t)t * (size_t)w->nrows + (size_t)r] =
                 j->dot(w->ncols, wr, j->act + (size_t)t * j->act_bytes);
     }

@@ -45,6 +45,9 @@ float llm_dot_f32_vec_ggml(int64_t n, const void *w, const void *a);
 float llm_dot_f16_vec_ggml(int64_t n, const void *w, const void *a);
 float llm_dot_f32_tb_ggml(int64_t n, const void *w, const void *a);
 float llm_dot_f16_tb_ggml(int64_t n, const void *w, const void *a);
+/* The tinyBLAS-order ones for 4 activation rows a_stride bytes apart. */
+void llm_dot4t_f32_tb_ggml(int64_t n, const void *w, const void *a, size_t a_stride, float out[4]);
+void llm_dot4t_f16_tb_ggml(int64_t n, const void *w, const void *a, size_t a_stride, float out[4]);
 
 /* matmul_tile.c: the prompt path over tiles of 8 tokens (tile.h). Returns
  * 1 when it did the product, 0 when it does not apply (fewer than 8 tokens,
