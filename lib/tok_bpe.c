@@ -148,7 +148,8 @@ static void cache_put(wcache *c, const unsigned char *w, size_t m, const int32_t
     c->slots[i] = (wc_slot){ h, (uint32_t)c->nkeys, (uint32_t)m, (uint32_t)c->nids, (uint32_t)n };
     memcpy(c->keys + c->nkeys, w, m);
     c->nkeys += m;
-    memcpy(c->ids + c->nids, ids, n * sizeof *ids);
+    if (n)   /* a word may give no ids (a vocabulary without its bytes): ids is NULL then */
+        memcpy(c->ids + c->nids, ids, n * sizeof *ids);
     c->nids += n;
     c->used++;
 }
@@ -216,7 +217,7 @@ int tok_bpe_encode(const llm_tokenizer *t, const char *text, size_t len, llm_tok
         }
         if (bpe_word(t, wb, m, sym, &h, out))
             goto oom;
-        cache_put(&wc, wb, m, out->ids + n0, out->n - n0);
+        cache_put(&wc, wb, m, out->n > n0 ? out->ids + n0 : NULL, out->n - n0);
     }
     rc = 0;
     goto done;
