@@ -81,6 +81,28 @@ run_one() {
     pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 
+# The programs end to end: greedy tokens of stories260K in several weight
+# types are the same with the NEON kernels (1 and 2 threads) as with the
+# portable C ones (LLM_NO_SIMD=1), as on x86. Uses $BIN and $cpu.
+greedy() {
+    m=$MODELS/stories260K.gguf
+    if [ ! -f "$m" ]; then echo "skip greedy tokens: no $m"; return; fi
+    echo "Once upon a time" | "$BIN/llm-tokenize" -m "$m" >"$TMPROOT/prompt" || { echo "FAIL tokenize"; return; }
+    for ty in f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_K q3_K q4_K q5_K q6_K; do
+        f=$TMPROOT/s-$ty.gguf
+        [ -f "$f" ] || "$BIN/llm-quantize" "$m" "$f" "$ty" >/dev/null 2>&1 || { echo "FAIL $ty: llm-quantize failed"; continue; }
+        if ! ref=$(LLM_NO_SIMD=1 "$BIN/llm-infer" -m "$f" -n 32 --ignore-eos --temp 0 -t 1 <"$TMPROOT/prompt" 2>"$TMPROOT/err") ||
+            [ "$(printf '%s\n' "$ref" | wc -l)" -lt 20 ]; then
+            echo "FAIL $ty: portable llm-infer: $(head -c 200 "$TMPROOT/err")"; continue
+        fi
+        for th in 1 2; do
+            got=$("$BIN/llm-infer" -m "$f" -n 32 --ignore-eos --temp 0 -t $th <"$TMPROOT/prompt" 2>"$TMPROOT/err")
+            if [ "$got" = "$ref" ]; then echo "ok $ty -t $th: NEON greedy tokens = portable"
+            else echo "FAIL $ty -t $th: NEON greedy tokens = portable: got '$(echo $got | head -c 200)' want '$(echo $ref | head -c 200)'"; fi
+        done
+    done
+}
+
 for cpu in $CPUS; do
     # BIN for the tests that run programs (test_model_ref runs mkmodel):
     # wrappers that run the aarch64 build under qemu as the same CPU
@@ -104,6 +126,7 @@ for cpu in $CPUS; do
         fi
         run_one "$base@$cpu" timeout 900 "$QEMU" -cpu "$cpu" -L "$SYSROOT" "$t"
     done
+    run_one "greedy@$cpu" greedy
 done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
