@@ -25,17 +25,23 @@ $TQ --write-model "$T/synth.gguf"
 $TQ --write-model "$T/synth-tied.gguf" tied
 cp "$MODELS/stories260K.gguf" "$T/stories260K.gguf"
 
-# one case: MODEL TYPE [--pure]
+# one case: MODEL TYPE [--pure | OUTPUT_TYPE EMBD_TYPE]
 gold() {
-    m=$1 ty=$2 pure=0 suf=
-    if [ "${3:-}" = --pure ]; then pure=1 suf=-pure; fi
-    nice "$REF" --quantize "$T/$m.gguf" "$T/out.gguf" "$ty" -t 2 ${3:-} >/dev/null 2>&1
-    { echo "# model=$m type=$ty pure=$pure (llama.cpp $(cat "${LLM_REF_HOME:-$HOME/.cache/llm-ref}/include/SOURCE_COMMIT" 2>/dev/null | cut -c1-12))"
+    m=$1 ty=$2 pure=0 suf= extra= hdr=
+    if [ "${3:-}" = --pure ]; then pure=1 suf=-pure extra=--pure
+    elif [ -n "${3:-}" ]; then
+        suf=-out_$3-embd_$4 extra="--output-type $3 --embd-type $4" hdr=" out=$3 embd=$4"
+    fi
+    nice "$REF" --quantize "$T/$m.gguf" "$T/out.gguf" "$ty" -t 2 $extra >/dev/null 2>&1
+    { echo "# model=$m type=$ty pure=$pure$hdr (llama.cpp $(cat "${LLM_REF_HOME:-$HOME/.cache/llm-ref}/include/SOURCE_COMMIT" 2>/dev/null | cut -c1-12))"
       $TQ --hash "$T/out.gguf"; } > "$OUT/$m-$ty$suf.txt"
 }
 for ty in Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16 BF16 Q2_K Q3_K_S Q4_K_S Q5_K_S Q6_K; do gold synth $ty --pure; done
 for ty in Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16; do gold synth $ty; done
 for ty in Q2_K Q3_K_M Q4_K_M Q5_K_M Q6_K Q8_0; do gold synth-tied $ty; done
+gold synth Q4_K_M f16 q8_0
+gold synth-tied Q4_K_M q5_0 q8_0
+gold synth-tied Q3_K_M q4_K f32
 for ty in Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 F16; do gold stories260K $ty --pure; done
 for ty in Q2_K Q3_K_M Q4_K_S Q4_K_M Q5_K_M Q6_K Q8_0; do gold stories260K $ty; done
 

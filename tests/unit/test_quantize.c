@@ -314,6 +314,11 @@ static void check_golden(const char *dir, const char *file)
     p.ftype = llm_mix_by_name(type);
     p.pure = pure;
     p.n_threads = 2;
+    /* optional " out=TYPE embd=TYPE": --output-type and --embd-type */
+    const char *nl = strchr(want, '\n'), *o = strstr(want, " out="), *em = strstr(want, " embd=");
+    char tt[32];
+    if (o && o < nl && sscanf(o, " out=%31s", tt) == 1) p.output_type = llm_type_by_name(tt);
+    if (em && em < nl && sscanf(em, " embd=%31s", tt) == 1) p.embd_type = llm_type_by_name(tt);
     snprintf(out, sizeof out, "%s/out.gguf", tmpdir);
     llm_err e;
     if (quantize(mpath, out, &p, NULL, &e) < 0) { T_FAIL(name, "%s", e.msg); return; }
