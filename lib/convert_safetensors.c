@@ -82,6 +82,12 @@ static int read_config(const char *dir, hparams *hp, gguf_writer *w, llm_err *e)
     hp->eps = num_or(c, "rms_norm_eps", 1e-6);
     hp->theta = num_or(c, "rope_theta", num_or(json_get(c, "rope_parameters"), "rope_theta", 0));
     hp->tied = json_get_bool(c, "tie_word_embeddings", false);
+    if (hp->head_dim < 0 || hp->head_dim > (1 << 20) || hp->n_ctx < 0 || hp->n_ctx > (1LL << 31) ||
+        hp->n_vocab < 0 || hp->n_vocab > (1 << 24)) {
+        llm_fail(e, "%s: head_dim %lld, max_position_embeddings %lld or vocab_size %lld out of range", path,
+                 (long long)hp->head_dim, (long long)hp->n_ctx, (long long)hp->n_vocab);
+        goto out;
+    }
     if (hp->n_head_kv <= 0 || hp->n_head % hp->n_head_kv || hp->n_layer > 4096) {
         llm_fail(e, "%s: %lld heads, %lld key-value heads, %lld layers: inconsistent", path, (long long)hp->n_head,
                  (long long)hp->n_head_kv, (long long)hp->n_layer);
