@@ -110,7 +110,7 @@ size_t llm_dot_q8_0_extras(int64_t n)
 size_t llm_dot_act_size(uint32_t act_type, int64_t n)
 {
     size_t sz = llm_row_size(act_type, n);
-    if (act_type == LLM_Q8_0) sz = llm_dot_q8_0_extras(n) + (size_t)(n / QK8_0) * 2 * sizeof(float);
+    if (act_type == LLM_Q8_0) sz = llm_dot_q8_0_extras(n) + (size_t)(n / QK8_0) * 3 * sizeof(float);
     return sz;
 }
 
@@ -144,6 +144,7 @@ void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
             for (int j = 0; j < QK8_0; j++) sum += y[b].qs[j];
             ext[b] = llm_f16_to_f32(y[b].d);
             ext[nb + b] = ext[b] * (float)sum;
+            memcpy(&ext[2 * nb + b], &sum, sizeof sum);
         }
         break;
     }

@@ -23,7 +23,8 @@ int llm_dot_act_type(uint32_t wtype);
  * dst (llm_dot_act_size(act_type, n) bytes), rounding as ggml's x86 code.
  * A Q8_0 row is followed by extras the SIMD kernels use: at byte offset
  * llm_dot_q8_0_extras(n), float d[nb] (each block's scale, the f16 value
- * as a float) then float ds[nb] (d times the sum of the block's quants). */
+ * as a float), float ds[nb] (d times the sum of the block's quants), then
+ * int32 qsum[nb] (that sum itself). */
 size_t llm_dot_act_size(uint32_t act_type, int64_t n);
 size_t llm_dot_q8_0_extras(int64_t n);
 void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n);

@@ -137,8 +137,10 @@ int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n
     int at = ref ? LLM_F32 : llm_dot_act_type(w->type);
     llm_dot_fn dot = ref ? llm_dot_fn_for(LLM_F32) : llm_dot_fn_for(w->type);
     if (!ref) {
-        /* 8 tokens or more: the tile kernels (matmul_tile.c, the lead's) */
-        int tiled = llm_matmul_tiled(pool, w, x, n_tok, y, buf, e);
+        /* packed weights, then 8 tokens or more: the kernels of matmul_tile.c */
+        int tiled = llm_matmul_packed(pool, w, x, n_tok, y, buf, e);
+        if (!tiled)
+            tiled = llm_matmul_tiled(pool, w, x, n_tok, y, buf, e);
         if (tiled)
             return tiled < 0 ? -1 : 0;
     }

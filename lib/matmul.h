@@ -55,6 +55,10 @@ void llm_dot4t_f16_tb_ggml(int64_t n, const void *w, const void *a, size_t a_str
 int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                      float *y, llm_mm_buf *buf, llm_err *e);
 
+/* The same for weights packed at load (repack.h), at any token count. */
+int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                      float *y, llm_mm_buf *buf, llm_err *e);
+
 /* Use the float reference path from now on (process-wide). */
 void llm_matmul_set_reference(bool on);
 bool llm_matmul_reference(void);

@@ -1,12 +1,15 @@
-/* matmul_tile.c: the prompt-processing path of llm_matmul: weight rows
- * against tiles of 8 tokens (tile.h), each weight row decoded once for all
- * the tiles while it sits in the L1 cache. */
+/* matmul_tile.c: the SIMD product paths of llm_matmul beside the per-row
+ * dot products: weight rows against tiles of 8 tokens (tile.h), each row
+ * decoded once for all the tiles while it sits in the L1 cache; and packed
+ * 8-row weights (repack.h), 8 rows' results a kernel call. */
 #include "matmul.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "dot.h"
 #include "dtype.h"
+#include "repack.h"
 #include "tile.h"
 
 typedef struct tile_job {
@@ -61,5 +64,58 @@ int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_
     }
     tile_job j = { w, tiles, tb, n_tok, n_tiles, y, fn };
     llm_pool_run(pool, tile_work, &j);
+    return 1;
+}
+
+/* ---- packed weights (repack.h): 8 rows at a time ------------------------ */
+
+typedef struct pack_job {
+    const llm_weight *w;
+    const uint8_t *act;
+    size_t act_bytes;
+    int32_t n_tok;
+    float *y;
+    llm_gemv8_fn fn;
+} pack_job;
+
+/* Worker: its share of the 8-row groups, every token for each group (the
+ * group's weights stay in cache while the tokens go by). */
+static void pack_work(void *arg, int ith, int nth)
+{
+    const pack_job *j = arg;
+    const llm_weight *w = j->w;
+    size_t gb = llm_pack_group_bytes(w->type, w->ncols);
+    long lo, hi;
+    llm_pool_range((long)(w->nrows / LLM_PACK_ROWS), ith, nth, &lo, &hi);
+    float out[LLM_PACK_ROWS];
+    for (long g = lo; g < hi; g++)
+        for (int32_t t = 0; t < j->n_tok; t++) {
+            j->fn(w->ncols, w->packed + (size_t)g * gb, j->act + (size_t)t * j->act_bytes, out);
+            float *yr = j->y + (size_t)t * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
+            for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[r];
+        }
+}
+
+int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                      float *y, llm_mm_buf *buf, llm_err *e)
+{
+    llm_gemv8_fn fn = w->packed ? llm_gemv8_fn_for(w->type) : NULL;
+    if (!fn) return 0;
+    int at = llm_dot_act_type(w->type);
+    size_t ab = (llm_dot_act_size((uint32_t)at, w->ncols) + 63) & ~(size_t)63;
+    size_t need = ab * (size_t)n_tok;
+    if (need > buf->cap) {
+        void *p = realloc(buf->p, need);
+        if (!p) return llm_fail(e, "out of memory (%zu bytes of matmul scratch)", need);
+        buf->p = p;
+        buf->cap = need;
+    }
+    uint8_t *act = buf->p;
+    for (int32_t t = 0; t < n_tok; t++)
+        llm_dot_convert((uint32_t)at, x + (size_t)t * (size_t)w->ncols, act + (size_t)t * ab, w->ncols);
+    pack_job j = { w, act, ab, n_tok, y, fn };
+    /* one small product is cheaper on the calling thread than waking workers */
+    bool small = (double)w->nrows * (double)w->ncols * n_tok < 262144.0;
+    llm_pool_run(small ? NULL : pool, pack_work, &j);
     return 1;
 }

@@ -4,6 +4,7 @@
  * a file whose tensors disagree with its metadata is refused with the
  * tensor's name and both shapes. */
 #include "model.h"
+#include "repack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,29 @@ static int load_layer(const gguf_file *f, const llm_hparams *hp, int il, llm_lay
 }
 
 /* Build the model over gf (owned from here on, even on failure). */
+/* The layer weights and a separate output matrix, packed for the
+ * generation kernels where the type has one (repack.h); the mapping's pages
+ * of each packed tensor are released, so memory stays about the file size.
+ * token_embd is read by row for the embeddings and stays as it is. */
+static int pack_weights(llm_model *m, llm_err *e)
+{
+    for (int il = 0; il < m->hp.n_layer; il++) {
+        llm_layer *L = &m->layers[il];
+        llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
+        for (size_t i = 0; i < sizeof ws / sizeof *ws; i++) {
+            int r = llm_weight_pack(ws[i], e);
+            if (r < 0) return -1;
+            if (r) llm_weight_release_mapping(ws[i]);
+        }
+    }
+    if (!m->tied_output) {
+        int r = llm_weight_pack(&m->output, e);
+        if (r < 0) return -1;
+        if (r) llm_weight_release_mapping(&m->output);
+    }
+    return 0;
+}
+
 llm_model *llm_model_from_gguf(gguf_file *gf, llm_err *e)
 {
     llm_model *m = calloc(1, sizeof *m);
@@ -268,6 +292,8 @@ llm_model *llm_model_from_gguf(gguf_file *gf, llm_err *e)
         m->output = m->tok_embd;
         m->tied_output = true;
     }
+    if (pack_weights(m, e) < 0)
+        goto fail;
     return m;
 fail:
     llm_model_free(m);
@@ -289,6 +315,8 @@ void llm_model_free(llm_model *m)
     if (m->layers) {
         for (int il = 0; il < m->hp.n_layer; il++) {
             llm_layer *L = &m->layers[il];
+            llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
+            for (size_t i = 0; i < sizeof ws / sizeof *ws; i++) llm_weight_unpack(ws[i]);
             free(L->attn_norm);
             free(L->ffn_norm);
             free(L->bq);
@@ -297,6 +325,7 @@ void llm_model_free(llm_model *m)
         }
         free(m->layers);
     }
+    if (!m->tied_output) llm_weight_unpack(&m->output);
     free(m->output_norm);
     free(m->rope_freqs);
     gguf_close(m->gf);

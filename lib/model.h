@@ -52,6 +52,7 @@ typedef struct llm_weight {
     int64_t nrows;
     size_t row_bytes;
     const uint8_t *data;
+    uint8_t *packed;      /* 8-row packed copy for the generation kernels, or NULL (repack.h) */
 } llm_weight;
 
 typedef struct llm_layer {

@@ -1,0 +1,50 @@
+/* repack.h: weights rearranged at load for the generation kernels.
+ *
+ * A matrix-vector product reads each weight once per token; the faster
+ * each block is consumed, the closer generation gets to the memory
+ * bandwidth. For Q4_0 the per-row kernel spends most of its instructions
+ * on per-block bookkeeping (scale conversion, the horizontal sum). Packing
+ * 8 rows side by side lets one kernel produce 8 rows' results in the 8
+ * lanes of a register: the scales of the 8 rows convert in one
+ * instruction, and no horizontal sum is needed.
+ *
+ * Q4_0 x8 layout, per group of 8 rows, per 32-value block (144 bytes, the
+ * same as 8 blocks): 8 f16 scales (row 0..7), then 4 chunks of 32 bytes;
+ * chunk c holds bytes 4c..4c+3 of each row's 16 quant bytes, row r at
+ * 4r. The low nibbles of chunk c are values 4c..4c+3 of each row, the high
+ * nibbles values 16+4c..16+4c+3.
+ *
+ * The packed copy is made from the mapping at load, which then stays the
+ * source (its pages of repacked tensors are released: memory stays about
+ * the file size). LLM_NO_REPACK=1 in the environment turns packing off. */
+#ifndef LLM_REPACK_H
+#define LLM_REPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+
+#define LLM_PACK_ROWS 8
+
+/* Pack w if its type has a packed kernel on this CPU and its rows are a
+ * multiple of 8 (sets w->packed, owned by the weight; release it with
+ * llm_weight_unpack). Returns 1 if packed, 0 if not, -1 on error (memory). */
+int llm_weight_pack(llm_weight *w, llm_err *e);
+void llm_weight_unpack(llm_weight *w);
+/* Tell the kernel the mapping's pages of w are no longer needed. */
+void llm_weight_release_mapping(const llm_weight *w);
+
+/* out[r] = dot(row r of the 8-row group at g, activation a) for a Q8_0
+ * activation row with its extras (dot.h). */
+typedef void (*llm_gemv8_fn)(int64_t n, const uint8_t *g, const void *a, float out[LLM_PACK_ROWS]);
+llm_gemv8_fn llm_gemv8_fn_for(uint32_t wtype);
+/* Bytes of one packed group of 8 rows of n values. */
+size_t llm_pack_group_bytes(uint32_t wtype, int64_t n);
+
+/* The AVX2 kernels (x86-64). */
+llm_gemv8_fn llm_gemv8_fn_avx2(uint32_t wtype);
+
+#endif

@@ -1,0 +1,49 @@
+/* repack_avx2.c: the AVX2 8-row generation kernels (repack.h). */
+#include <immintrin.h>
+#include <string.h>
+
+#include "dot.h"
+#include "quant.h"
+#include "repack.h"
+
+/* 4 activation quants (one group) in every 32-bit lane. */
+static inline __m256i bcast4(const int8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+/* Q4_0 against Q8_0: per block, the 8 rows' integer sums of (q - 8) * y
+ * come out in the 8 lanes, then one fused multiply-add by d_w * d_a,
+ * block after block, as ggml's repacked kernels sum. */
+static void gemv8_q4_0(int64_t n, const uint8_t *g, const void *va, float out[LLM_PACK_ROWS])
+{
+    const block_q8_0 *a = va;
+    int64_t nb = n / QK4_0;
+    const float *da = (const float *)((const uint8_t *)va + llm_dot_q8_0_extras(n));
+    const int32_t *qsum = (const int32_t *)(da + 2 * nb);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++, g += 144) {
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+        const int8_t *y = a[b].qs;
+        __m256i s = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(g + 16 + 32 * c));
+            __m256i lo = _mm256_and_si256(v, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            /* 8 products of at most 2*15*127 fit 16 bits */
+            s = _mm256_add_epi16(s, _mm256_maddubs_epi16(lo, bcast4(y + 4 * c)));
+            s = _mm256_add_epi16(s, _mm256_maddubs_epi16(hi, bcast4(y + 16 + 4 * c)));
+        }
+        __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(s, ones), _mm256_set1_epi32(8 * qsum[b]));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(dw, _mm256_set1_ps(da[b])), acc);
+    }
+    _mm256_storeu_ps(out, acc);
+}
+
+llm_gemv8_fn llm_gemv8_fn_avx2(uint32_t wtype)
+{
+    return wtype == LLM_Q4_0 ? gemv8_q4_0 : NULL;
+}
