@@ -340,8 +340,9 @@ static int write_body(gguf_writer *w, FILE *fp, const char *path, llm_err *e)
             if (t->fill(t->ctx, i, buf, t->nbytes, e) < 0) { free(buf); return -1; }
             src = buf;
         }
-        if (write_all(fp, src, t->nbytes) < 0 ||
-            (i + 1 < w->n_t && write_pad(fp, t->nbytes, w->alignment) < 0)) {
+        /* every tensor, the last one too, is padded to the alignment, as
+         * ggml writes files (so ours can equal llama-quantize's byte for byte) */
+        if (write_all(fp, src, t->nbytes) < 0 || write_pad(fp, t->nbytes, w->alignment) < 0) {
             free(buf);
             return llm_fail(e, "%s: write error: %s", path, strerror(errno));
         }

@@ -281,7 +281,8 @@ int main(int argc, char **argv)
     char name[96];
     snprintf(name, sizeof name, "random %s %s %s", arch, sh.name, llm_type(type)->name);
     gguf_set_str(w, "general.name", name, strlen(name));
-    gguf_set_str(w, "general.description", "random weights made by mkmodel (llm-tools)", 43);
+    static const char desc[] = "random weights made by mkmodel (llm-tools)";
+    gguf_set_str(w, "general.description", desc, strlen(desc));
     gguf_set_u32(w, KEY("context_length"), (uint32_t)sh.ctx);
     gguf_set_u32(w, KEY("embedding_length"), (uint32_t)sh.dim);
     gguf_set_u32(w, KEY("block_count"), (uint32_t)sh.layers);
