@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dtype.h"
 
@@ -231,6 +232,23 @@ static int load_layer(const gguf_file *f, const llm_hparams *hp, int il, llm_lay
  * token_embd is read by row for the embeddings and stays as it is. */
 static int pack_weights(llm_model *m, llm_err *e)
 {
+    /* Under an address-space limit (ulimit -v) the released pages still
+     * count: packing doubles the model's share of it. Pack only if the copy
+     * leaves 256 MB beside the mapping; else run from the mapping. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t q = 0;
+        for (int il = 0; il < m->hp.n_layer; il++) {
+            const llm_layer *L = &m->layers[il];
+            const llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
+            for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+                if (ws[i]->type == LLM_Q4_0) q += (uint64_t)ws[i]->row_bytes * (uint64_t)ws[i]->nrows;
+        }
+        if (!m->tied_output && m->output.type == LLM_Q4_0)
+            q += (uint64_t)m->output.row_bytes * (uint64_t)m->output.nrows;
+        if ((uint64_t)m->gf->size + q + (256ull << 20) > (uint64_t)rl.rlim_cur)
+            return 0;
+    }
     for (int il = 0; il < m->hp.n_layer; il++) {
         llm_layer *L = &m->layers[il];
         llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
