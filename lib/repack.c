@@ -39,31 +39,56 @@ llm_gemv8_fn llm_gemv8_fn_for(uint32_t wtype)
 
 size_t llm_pack_group_bytes(uint32_t wtype, int64_t n)
 {
-    return LLM_PACK_ROWS * llm_row_size(wtype, n);
+    const llm_type_info *ti = llm_type(wtype);
+    return ti && llm_pack_block_bytes(wtype) ? (size_t)(n / ti->blck) * llm_pack_block_bytes(wtype) : 0;
 }
 
 /* Q4_0: 8 rows' blocks b into one 144-byte packed block (layout: repack.h). */
-static void pack_q4_0(const block_q4_0 *rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
+static void pack_q4_0(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
 {
-    for (int r = 0; r < LLM_PACK_ROWS; r++) memcpy(dst + 2 * r, &rows[r][b].d, 2);
-    for (int c = 0; c < 4; c++)
-        for (int r = 0; r < LLM_PACK_ROWS; r++)
-            memcpy(dst + 16 + 32 * c + 4 * r, rows[r][b].qs + 4 * c, 4);
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const block_q4_0 *x = (const block_q4_0 *)rows[r] + b;
+        memcpy(dst + 2 * r, &x->d, 2);
+        for (int c = 0; c < 4; c++) memcpy(dst + 16 + 32 * c + 4 * r, x->qs + 4 * c, 4);
+    }
+}
+
+/* Q4_K: 8 rows' super-blocks b into one packed super-block (repack.h). */
+static void pack_q4_K(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const block_q4_K *x = (const block_q4_K *)rows[r] + b;
+        memcpy(dst + 2 * r, &x->d, 2);
+        memcpy(dst + 16 + 2 * r, &x->dmin, 2);
+        for (int j = 0; j < 8; j++)
+            llm_k4_scale_min(j, x->scales, dst + 32 + 8 * j + r, dst + 96 + 8 * j + r);
+        for (int ch = 0; ch < 32; ch++) memcpy(dst + 160 + 32 * ch + 4 * r, x->qs + 4 * ch, 4);
+    }
+}
+
+size_t llm_pack_block_bytes(uint32_t wtype)
+{
+    return wtype == LLM_Q4_0 ? 144 : wtype == LLM_Q4_K ? 1184 : 0;
 }
 
 int llm_weight_pack(llm_weight *w, llm_err *e)
 {
-    if (w->packed || w->type != LLM_Q4_0 || w->nrows % LLM_PACK_ROWS || !llm_gemv8_fn_for(w->type))
+    if (w->packed || (w->type != LLM_Q4_0 && w->type != LLM_Q4_K) || w->nrows % LLM_PACK_ROWS ||
+        !llm_gemv8_fn_for(w->type))
         return 0;
-    size_t gb = llm_pack_group_bytes(w->type, w->ncols);
-    int64_t groups = w->nrows / LLM_PACK_ROWS, nb = w->ncols / QK4_0;
+    size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
+    int64_t groups = w->nrows / LLM_PACK_ROWS, nb = w->ncols / (int64_t)llm_type(w->type)->blck;
     uint8_t *p = malloc((size_t)groups * gb);
     if (!p) return llm_fail(e, "out of memory packing tensor '%s' (%zu bytes)", w->name, (size_t)groups * gb);
     for (int64_t g = 0; g < groups; g++) {
-        const block_q4_0 *rows[LLM_PACK_ROWS];
+        const uint8_t *rows[LLM_PACK_ROWS];
         for (int r = 0; r < LLM_PACK_ROWS; r++)
-            rows[r] = (const block_q4_0 *)(w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes);
-        for (int64_t b = 0; b < nb; b++) pack_q4_0(rows, b, p + (size_t)g * gb + (size_t)b * 144);
+            rows[r] = w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes;
+        for (int64_t b = 0; b < nb; b++) {
+            uint8_t *dst = p + (size_t)g * gb + (size_t)b * bb;
+            if (w->type == LLM_Q4_0) pack_q4_0(rows, b, dst);
+            else pack_q4_K(rows, b, dst);
+        }
     }
     w->packed = p;
     return 1;

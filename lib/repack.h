@@ -14,6 +14,12 @@
  * 4r. The low nibbles of chunk c are values 4c..4c+3 of each row, the high
  * nibbles values 16+4c..16+4c+3.
  *
+ * Q4_K x8 layout, per group of 8 rows, per 256-value super-block (1184
+ * bytes): 8 f16 d, 8 f16 dmin, the 6-bit scales decoded to bytes (64:
+ * sub-block j of row r at 8j + r), the mins likewise (64), then 32 chunks
+ * of 32 bytes: chunk ch holds bytes 4ch..4ch+3 of each row's 128 quant
+ * bytes, row r at 4r.
+ *
  * The packed copy is made from the mapping at load, which then stays the
  * source (its pages of repacked tensors are released: memory stays about
  * the file size). LLM_NO_REPACK=1 in the environment turns packing off. */
@@ -41,6 +47,8 @@ void llm_weight_release_mapping(const llm_weight *w);
  * activation row with its extras (dot.h). */
 typedef void (*llm_gemv8_fn)(int64_t n, const uint8_t *g, const void *a, float out[LLM_PACK_ROWS]);
 llm_gemv8_fn llm_gemv8_fn_for(uint32_t wtype);
+/* Bytes of one packed block (or super-block) of 8 rows, 0 if none. */
+size_t llm_pack_block_bytes(uint32_t wtype);
 /* Bytes of one packed group of 8 rows of n values. */
 size_t llm_pack_group_bytes(uint32_t wtype, int64_t n);
 

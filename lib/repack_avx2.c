@@ -43,7 +43,48 @@ static void gemv8_q4_0(int64_t n, const uint8_t *g, const void *va, float out[LL
     _mm256_storeu_ps(out, acc);
 }
 
+/* Q4_K against Q8_K: per 32-value sub-block, the 8 rows' integer sums
+ * come out in lanes and are scaled by each row's 6-bit scale; the mins
+ * multiply the activation's 32-value sums. */
+static void gemv8_q4_K(int64_t n, const uint8_t *g, const void *va, float out[LLM_PACK_ROWS])
+{
+    const block_q8_K *a = va;
+    const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; b++, g += 1184) {
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+        __m256 dmw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 16)));
+        const uint8_t *sc = g + 32, *mn = g + 96, *q = g + 160;
+        const int8_t *y = a[b].qs;
+        __m256i isum = _mm256_setzero_si256(), msum = _mm256_setzero_si256();
+        for (int p = 0; p < 4; p++) {
+            /* chunks 8p..8p+7: low nibbles are sub-block 2p, high 2p+1 */
+            __m256i slo = _mm256_setzero_si256(), shi = _mm256_setzero_si256();
+            for (int c = 0; c < 8; c++) {
+                __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * (8 * p + c)));
+                __m256i lo = _mm256_and_si256(v, m4);
+                __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+                slo = _mm256_add_epi16(slo, _mm256_maddubs_epi16(lo, bcast4(y + 64 * p + 4 * c)));
+                shi = _mm256_add_epi16(shi, _mm256_maddubs_epi16(hi, bcast4(y + 64 * p + 32 + 4 * c)));
+            }
+            for (int h = 0; h < 2; h++) {
+                int j = 2 * p + h;
+                __m128i s8 = _mm_loadl_epi64((const __m128i *)(sc + 8 * j));
+                __m128i m8 = _mm_loadl_epi64((const __m128i *)(mn + 8 * j));
+                __m256i part = _mm256_madd_epi16(h ? shi : slo, ones);
+                isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(part, _mm256_cvtepu8_epi32(s8)));
+                int bs = a[b].bsums[2 * j] + a[b].bsums[2 * j + 1];
+                msum = _mm256_add_epi32(msum, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(m8), _mm256_set1_epi32(bs)));
+            }
+        }
+        __m256 da = _mm256_set1_ps(a[b].d);
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(dw, da), _mm256_cvtepi32_ps(isum), acc);
+        accm = _mm256_fmadd_ps(_mm256_mul_ps(dmw, da), _mm256_cvtepi32_ps(msum), accm);
+    }
+    _mm256_storeu_ps(out, _mm256_sub_ps(acc, accm));
+}
+
 llm_gemv8_fn llm_gemv8_fn_avx2(uint32_t wtype)
 {
-    return wtype == LLM_Q4_0 ? gemv8_q4_0 : NULL;
+    return wtype == LLM_Q4_0 ? gemv8_q4_0 : wtype == LLM_Q4_K ? gemv8_q4_K : NULL;
 }

@@ -1,6 +1,6 @@
-/* test_repack.c: packed 8-row Q4_0 weights give each row the same dot
- * product as the per-row portable kernel (within float rounding), and the
- * packed copy holds every row's scales and quants. */
+/* test_repack.c: packed 8-row weights (Q4_0, Q4_K) give each row the same
+ * dot product as the per-row portable kernel (within float rounding); rows
+ * not a multiple of 8 are left alone. */
 #include "t.h"
 #include "dot.h"
 #include "dtype.h"
@@ -15,29 +15,34 @@ static float frand(void)
     return (float)((st >> 40) * 0x1.0p-24) * 2.0f - 1.0f;
 }
 
-int main(void)
+static void check_type(uint32_t t)
 {
+    const char *name = llm_type(t)->name;
+    char label[96];
+    if (!llm_gemv8_fn_for(t)) { T_SKIP(name, "no packed kernel on this CPU"); return; }
     const int64_t n = 2048, nrows = 24;
-    if (!llm_gemv8_fn_for(LLM_Q4_0)) { T_SKIP("q4_0 packed", "no packed kernel on this CPU"); return 0; }
+    int at = llm_dot_act_type(t);
     float *x = malloc((size_t)(n * nrows) * sizeof *x), *y = malloc((size_t)n * sizeof *y);
-    size_t rb = llm_row_size(LLM_Q4_0, n);
+    size_t rb = llm_row_size(t, n);
     uint8_t *wq = malloc(rb * (size_t)nrows);
-    void *aq = malloc(llm_dot_act_size(LLM_Q8_0, n));
-    for (int64_t i = 0; i < n * nrows; i++) x[i] = frand() * (i % 97 == 0 ? 5.0f : 0.05f);
-    for (int64_t r = 0; r < nrows; r++) llm_quantize(LLM_Q4_0, x + r * n, wq + (size_t)r * rb, n);
-    llm_weight w = { "test", LLM_Q4_0, n, nrows, rb, wq, NULL };
-    T_CHECK("q4_0 24 rows packed", llm_weight_pack(&w, NULL) == 1 && w.packed, "not packed");
-    llm_weight odd = { "odd", LLM_Q4_0, n, 12, rb, wq, NULL };
-    T_CHECK("12 rows (not a multiple of 8) left alone", llm_weight_pack(&odd, NULL) == 0 && !odd.packed, "packed");
-    llm_dot_fn port = llm_dot_fn_portable(LLM_Q4_0);
-    llm_gemv8_fn fn = llm_gemv8_fn_for(LLM_Q4_0);
+    void *aq = malloc(llm_dot_act_size((uint32_t)at, n));
+    for (int64_t i = 0; i < n * nrows; i++) x[i] = frand() * (i % 97 == 0 ? 5.0f : 0.05f) + (i % 3 ? 0.01f : 0);
+    for (int64_t r = 0; r < nrows; r++) llm_quantize(t, x + r * n, wq + (size_t)r * rb, n);
+    llm_weight w = { "test", t, n, nrows, rb, wq, NULL };
+    snprintf(label, sizeof label, "%s: 24 rows packed", name);
+    T_CHECK(label, llm_weight_pack(&w, NULL) == 1 && w.packed, "not packed");
+    llm_weight odd = { "odd", t, n, 12, rb, wq, NULL };
+    snprintf(label, sizeof label, "%s: 12 rows (not a multiple of 8) left alone", name);
+    T_CHECK(label, llm_weight_pack(&odd, NULL) == 0 && !odd.packed, "packed");
+    llm_dot_fn port = llm_dot_fn_portable(t);
+    llm_gemv8_fn fn = llm_gemv8_fn_for(t);
     double worst = 0;
     for (int rep = 0; rep < 10; rep++) {
         for (int64_t i = 0; i < n; i++) y[i] = frand() * (rep % 2 ? 2.0f : 0.3f);
-        llm_dot_convert(LLM_Q8_0, y, aq, n);
+        llm_dot_convert((uint32_t)at, y, aq, n);
         for (int64_t g = 0; g < nrows / 8; g++) {
             float out[8];
-            fn(n, w.packed + (size_t)g * llm_pack_group_bytes(LLM_Q4_0, n), aq, out);
+            fn(n, w.packed + (size_t)g * llm_pack_group_bytes(t, n), aq, out);
             for (int r = 0; r < 8; r++) {
                 int64_t row = g * 8 + r;
                 float ref = port(n, wq + (size_t)row * rb, aq);
@@ -48,9 +53,15 @@ int main(void)
             }
         }
     }
-    T_CHECK("q4_0 packed = per-row dot within 1e-5 of sum|w*x|", worst < 1e-5, "relative difference %g", worst);
+    snprintf(label, sizeof label, "%s: packed = per-row dot within 1e-5 of sum|w*x|", name);
+    T_CHECK(label, worst < 1e-5, "relative difference %g", worst);
     llm_weight_unpack(&w);
-    T_CHECK("unpack frees", w.packed == NULL, "still set");
     free(x); free(y); free(wq); free(aq);
+}
+
+int main(void)
+{
+    check_type(LLM_Q4_0);
+    check_type(LLM_Q4_K);
     return t_exit();
 }
