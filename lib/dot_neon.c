@@ -6,8 +6,9 @@
  * (SMULL) and pairwise added into int32 (SADALP), for the Cortex-A72 of the
  * Raspberry Pi 4; and SDOT (the dotprod extension, ARMv8.2), four products
  * per int32 lane in one instruction, for the Cortex-A76 of the Pi 5. The
- * SDOT variant is compiled for that extension only (a function attribute)
- * and picked at run time from the kernel's HWCAP, so one binary runs on both.
+ * SDOT variant is compiled for that extension only (a function attribute;
+ * see HAVE_DP for clang) and picked at run time from the kernel's HWCAP, so
+ * one binary runs on both. LLM_NO_DOTPROD=1 picks the plain variant.
  *
  * Each kernel computes the same integer block sums as its portable twin in
  * dot.c; only the order of the float additions differs, and
