@@ -41,11 +41,14 @@ float llm_dot_f32_vec_ggml(int64_t n, const void *vw, const void *va)
 {
     const float *w = vw, *a = va;
     int64_t np = n & ~(int64_t)31;
-    __m256 s[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
-    for (int64_t i = 0; i < np; i += 32)
-        for (int j = 0; j < 4; j++)
-            s[j] = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8 * j), _mm256_loadu_ps(a + i + 8 * j), s[j]);
-    float sum = reduce4(s[0], s[1], s[2], s[3]);
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (int64_t i = 0; i < np; i += 32) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(a + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(a + i + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(a + i + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(a + i + 24), s3);
+    }
+    float sum = reduce4(s0, s1, s2, s3);
     for (int64_t i = np; i < n; i++)
         sum += w[i] * a[i];
     return sum;
@@ -55,11 +58,15 @@ float llm_dot_f16_vec_ggml(int64_t n, const void *vw, const void *va)
 {
     const uint16_t *w = vw, *a = va;
     int64_t np = n & ~(int64_t)31;
-    __m256 s[4] = { _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps() };
-    for (int64_t i = 0; i < np; i += 32)
-        for (int j = 0; j < 4; j++)
-            s[j] = _mm256_fmadd_ps(LOADH(w + i + 8 * j), LOADH(a + i + 8 * j), s[j]);
-    double sum = np ? (double)reduce4(s[0], s[1], s[2], s[3]) : 0.0;
+    /* four named accumulators: an array of them ends up in memory */
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (int64_t i = 0; i < np; i += 32) {
+        s0 = _mm256_fmadd_ps(LOADH(w + i), LOADH(a + i), s0);
+        s1 = _mm256_fmadd_ps(LOADH(w + i + 8), LOADH(a + i + 8), s1);
+        s2 = _mm256_fmadd_ps(LOADH(w + i + 16), LOADH(a + i + 16), s2);
+        s3 = _mm256_fmadd_ps(LOADH(w + i + 24), LOADH(a + i + 24), s3);
+    }
+    double sum = np ? (double)reduce4(s0, s1, s2, s3) : 0.0;
     for (int64_t i = np; i < n; i++)
         sum += (double)(_cvtsh_ss(w[i]) * _cvtsh_ss(a[i]));
     return (float)sum;
