@@ -246,7 +246,7 @@ int main(int argc, char **argv)
     llm_qsrc src = { 0 };
     const char *out;
     if (!from) {
-        if (na != 3) { usage(stderr); exit(EXIT_USAGE); }
+        if (na != 3) { fprintf(stderr, "%s: expected IN.gguf OUT.gguf TYPE, got %d argument%s\n", cli_prog, na, na == 1 ? "" : "s"); usage(stderr); exit(EXIT_USAGE); }
         p.ftype = mix_arg(a[2]);
         out = a[1];
         check_out(out, (const char *const *)a, 1);
