@@ -86,7 +86,8 @@ $(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(LIBCORE)
 units: $(UNITS) $(FUZZ_REPLAY)
 
 # make fuzz FUZZ_SECONDS=600: run every harness under libFuzzer (clang) for
-# that long, ASan+UBSan on; the corpus grows in build-fuzz/corpus/NAME,
+# that long, ASan+UBSan on (FUZZ_RUNS=N instead: N inputs from seed 1, the
+# same inputs every time, which is what CI runs); the corpus grows in build-fuzz/corpus/NAME,
 # crashes land in build-fuzz/crash-NAME-* (save them in tests/fuzz/regress/NAME).
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -96,8 +97,8 @@ fuzz:
 	  n=$$(basename $$src .c | sed 's/^fuzz_//'); \
 	  clang $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o build-fuzz/fuzz_$$n $$src build-fuzz/libllmcore.a -lm -lpthread; \
 	  mkdir -p build-fuzz/corpus/$$n; rm -f build-fuzz/crash-$$n-*; \
-	  echo "== fuzz $$n for $(FUZZ_SECONDS) s"; \
-	  ./build-fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	  echo "== fuzz $$n for $(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs (seed 1),$(FUZZ_SECONDS) s)"; \
+	  ./build-fuzz/fuzz_$$n $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS)) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crash-$$n- build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 \
 	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' || true; \
 	  if ls build-fuzz/crash-$$n-* >/dev/null 2>&1; then echo "fuzz $$n: crash inputs in build-fuzz/"; exit 1; fi; \
