@@ -242,9 +242,9 @@ static int pack_weights(llm_model *m, llm_err *e)
             const llm_layer *L = &m->layers[il];
             const llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
             for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
-                if (ws[i]->type == LLM_Q4_0) q += (uint64_t)ws[i]->row_bytes * (uint64_t)ws[i]->nrows;
+                if (llm_pack_block_bytes(ws[i]->type)) q += (uint64_t)ws[i]->row_bytes * (uint64_t)ws[i]->nrows;
         }
-        if (!m->tied_output && m->output.type == LLM_Q4_0)
+        if (!m->tied_output && llm_pack_block_bytes(m->output.type))
             q += (uint64_t)m->output.row_bytes * (uint64_t)m->output.nrows;
         if ((uint64_t)m->gf->size + q + (256ull << 20) > (uint64_t)rl.rlim_cur)
             return 0;

@@ -37,7 +37,8 @@
 
 /* Pack w if its type has a packed kernel on this CPU and its rows are a
  * multiple of 8 (sets w->packed, owned by the weight; release it with
- * llm_weight_unpack). Returns 1 if packed, 0 if not, -1 on error (memory). */
+ * llm_weight_unpack). Returns 1 if packed, 0 if not (also when memory for
+ * the copy is short: the unpacked kernels then serve). */
 int llm_weight_pack(llm_weight *w, llm_err *e);
 void llm_weight_unpack(llm_weight *w);
 /* Tell the kernel the mapping's pages of w are no longer needed. */
