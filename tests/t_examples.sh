@@ -79,7 +79,7 @@ same "loop.sh equals llm-infer -n (greedy)" "$out" "$want"
 # ---- batch/Makefile: one output per prompt, incremental, parallel
 mkdir -p "$T/prompts"
 cp "$E"/batch/prompts/*.txt "$T/prompts/"
-bm() { make -s --no-print-directory -C "$E/batch" PROMPTS="$T/prompts" MODEL="$M" N=24 BIN="$BIN" "$@"; }
+bm() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$E/batch" PROMPTS="$T/prompts" MODEL="$M" N=24 BIN="$BIN" "$@"; }
 bm OUT="$T/b1" >"$T/log" 2>&1; rc=$?
 same "batch: make exits 0" "$rc" 0
 n_in=$(ls "$T/prompts" | wc -l) n_out=$(ls "$T/b1" 2>/dev/null | wc -l)
@@ -97,7 +97,7 @@ sleep 1; touch "$T/prompts/dog.txt"
 out=$(bm OUT="$T/b1" -n 2>&1 | grep -c llm-infer)
 same "batch: a changed prompt alone reruns" "$out" 1
 bm OUT="$T/b1" >/dev/null 2>&1
-out=$(make -s --no-print-directory -C "$E/batch" PROMPTS="$T/prompts" MODEL="$M" N=25 BIN="$BIN" OUT="$T/b1" -n 2>&1 | grep -c llm-infer)
+out=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$E/batch" PROMPTS="$T/prompts" MODEL="$M" N=25 BIN="$BIN" OUT="$T/b1" -n 2>&1 | grep -c llm-infer)
 same "batch: other settings (N) rerun every prompt" "$out" "$n_in"
 bm OUT="$T/b1" >/dev/null 2>&1
 out=$(bm OUT="$T/b1" -n 2>&1)
