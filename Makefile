@@ -98,7 +98,7 @@ fuzz:
 	  clang $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o build-fuzz/fuzz_$$n $$src build-fuzz/libllmcore.a -lm -lpthread; \
 	  mkdir -p build-fuzz/corpus/$$n; rm -f build-fuzz/crash-$$n-*; \
 	  echo "== fuzz $$n for $(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs (seed 1),$(FUZZ_SECONDS) s)"; \
-	  ./build-fuzz/fuzz_$$n $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS)) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	  ./build-fuzz/fuzz_$$n $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS)) -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=build-fuzz/crash-$$n- build-fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>&1 \
 	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' || true; \
 	  if ls build-fuzz/crash-$$n-* >/dev/null 2>&1; then echo "fuzz $$n: crash inputs in build-fuzz/"; exit 1; fi; \
