@@ -149,7 +149,7 @@ elif [ ! -x "$BIN/llm-quantize" ]; then
 elif ! have_models; then
     skip "quantize.mk" "no $MODELS/stories260K.gguf"
 else
-    qm() { (cd "$TOP" && timeout 120 make -s -f examples/quantize.mk BIN="$BIN" OUT="$T/q" \
+    qm() { (cd "$TOP" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL timeout 120 make -s -f examples/quantize.mk BIN="$BIN" OUT="$T/q" \
         MODEL="$MODELS/stories260K.gguf" TEXT="$MODELS/stories260K.greedy256.txt" "$@"); }
     qm TYPES="Q8_0 Q4_0" >"$T/log" 2>&1; rc=$?
     same "quantize.mk exits 0" "$rc" 0
