@@ -225,9 +225,11 @@ static void attn_work(void *arg, int ith, int nth)
     float scale = 1.0f / sqrtf((float)hd);
     float *buf = c->attn_buf + (size_t)ith * c->attn_stride;
     size_t layer_off = (size_t)j->il * (size_t)c->n_ctx * (size_t)c->kv_dim;
-    long lo, hi;
-    llm_pool_range((long)j->n * hp->n_head, ith, nth, &lo, &hi);
-    for (long it = lo; it < hi; it++) {
+    /* items (token, head) dealt round-robin: a causal token's cost grows
+     * with its position, so contiguous ranges would give the last thread
+     * the most work. Each item is computed the same way on any thread. */
+    long total = (long)j->n * hp->n_head;
+    for (long it = ith; it < total; it += nth) {
         int t = (int)(it / hp->n_head), hh = (int)(it % hp->n_head);
         int g = hh / group;
         const float *q = c->q + (size_t)t * hp->n_embd + (size_t)hh * hd;
@@ -251,6 +253,24 @@ static int mm(llm_ctx *c, const llm_weight *w, const float *x, int32_t n, bool b
 
 /* One chunk of n <= CHUNK tokens at positions pos0...; logits_rows: which
  * rows get logits (first row index and count) written to out. */
+typedef struct swiglu_job {
+    llm_ctx *c;
+    int32_t n;
+    int ff;
+} swiglu_job;
+
+/* Worker: SwiGLU of its share of the token rows, in place in c->g. */
+static void swiglu_work(void *arg, int ith, int nth)
+{
+    const swiglu_job *j = arg;
+    long lo, hi;
+    llm_pool_range((long)j->n, ith, nth, &lo, &hi);
+    for (long t = lo; t < hi; t++) {
+        size_t off = (size_t)t * (size_t)j->ff;
+        j->c->swiglu(j->ff, j->c->g + off, j->c->g + off, j->c->u + off);
+    }
+}
+
 static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, bool batched,
                          bool out_batched, int32_t lg_first, int32_t lg_n, float *lg_out, llm_err *e)
 {
@@ -322,8 +342,9 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, 
         if (dump_l(c, il, "ffn_gate", pos0, n, ff, c->g, e) < 0 ||
             dump_l(c, il, "ffn_up", pos0, n, ff, c->u, e) < 0)
             return -1;
-        for (int32_t t = 0; t < n; t++)   /* per row, as ggml: the SIMD blocks restart */
-            c->swiglu(ff, c->g + (size_t)t * ff, c->g + (size_t)t * ff, c->u + (size_t)t * ff);
+        /* per row, as ggml: the SIMD blocks restart; rows across the pool */
+        swiglu_job sj = { c, n, ff };
+        llm_pool_run((double)n * ff < 65536 ? NULL : c->pool, swiglu_work, &sj);
         if (dump_l(c, il, "ffn_act", pos0, n, ff, c->g, e) < 0)
             return -1;
         if (mm(c, &L->down, c->g, n, fb, c->o, e) < 0)

@@ -40,6 +40,39 @@ static void tile_work(void *arg, int ith, int nth)
     }
 }
 
+/* Converting the activations is the serial part of a product: with many
+ * tokens the pool shares it (each token or tile is converted the same way
+ * on any thread). */
+typedef struct conv_job {
+    const llm_weight *w;
+    const float *x;
+    int32_t n_tok;
+    uint8_t *out;
+    size_t stride;       /* bytes per converted token (or per tile) */
+    size_t scratch;      /* tiles: scratch bytes per thread, after the tiles */
+    bool tiles;
+} conv_job;
+
+static void conv_work(void *arg, int ith, int nth)
+{
+    const conv_job *j = arg;
+    const llm_weight *w = j->w;
+    if (j->tiles) {
+        int32_t n_tiles = (j->n_tok + LLM_TILE - 1) / LLM_TILE;
+        uint8_t *scr = j->out + (size_t)n_tiles * j->stride + (size_t)ith * j->scratch;
+        for (int32_t t = ith; t < n_tiles; t += nth) {
+            int32_t t0 = t * LLM_TILE, nt = j->n_tok - t0 < LLM_TILE ? j->n_tok - t0 : LLM_TILE;
+            llm_tile_convert(w->type, j->x + (size_t)t0 * (size_t)w->ncols, (size_t)w->ncols, nt, w->ncols,
+                             j->out + (size_t)t * j->stride, scr);
+        }
+    } else {
+        int at = llm_dot_act_type(w->type);
+        for (int32_t t = ith; t < j->n_tok; t += nth)
+            llm_dot_convert((uint32_t)at, j->x + (size_t)t * (size_t)w->ncols, j->out + (size_t)t * j->stride,
+                            w->ncols);
+    }
+}
+
 int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                      float *y, llm_mm_buf *buf, llm_err *e)
 {
@@ -49,7 +82,7 @@ int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_
     int at = llm_dot_act_type(w->type);
     int32_t n_tiles = (n_tok + LLM_TILE - 1) / LLM_TILE;
     size_t scratch = (llm_dot_act_size((uint32_t)at, w->ncols) + 63) & ~(size_t)63;
-    size_t need = (size_t)n_tiles * tb + scratch;
+    size_t need = (size_t)n_tiles * tb + scratch * (size_t)llm_pool_size(pool);
     if (need > buf->cap) {
         void *p = realloc(buf->p, need);
         if (!p) return llm_fail(e, "out of memory (%zu bytes of matmul scratch)", need);
@@ -57,11 +90,8 @@ int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_
         buf->cap = need;
     }
     uint8_t *tiles = buf->p;
-    for (int32_t t = 0; t < n_tiles; t++) {
-        int32_t t0 = t * LLM_TILE, nt = n_tok - t0 < LLM_TILE ? n_tok - t0 : LLM_TILE;
-        llm_tile_convert(w->type, x + (size_t)t0 * (size_t)w->ncols, (size_t)w->ncols, nt, w->ncols,
-                         tiles + (size_t)t * tb, tiles + (size_t)n_tiles * tb);
-    }
+    conv_job cj = { w, x, n_tok, tiles, tb, scratch, true };
+    llm_pool_run(pool, conv_work, &cj);
     tile_job j = { w, tiles, tb, n_tok, n_tiles, y, fn };
     llm_pool_run(pool, tile_work, &j);
     return 1;
@@ -111,11 +141,11 @@ int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32
         buf->cap = need;
     }
     uint8_t *act = buf->p;
-    for (int32_t t = 0; t < n_tok; t++)
-        llm_dot_convert((uint32_t)at, x + (size_t)t * (size_t)w->ncols, act + (size_t)t * ab, w->ncols);
-    pack_job j = { w, act, ab, n_tok, y, fn };
     /* one small product is cheaper on the calling thread than waking workers */
     bool small = (double)w->nrows * (double)w->ncols * n_tok < 262144.0;
+    conv_job cj = { w, x, n_tok, act, ab, 0, false };
+    llm_pool_run(n_tok < 4 || small ? NULL : pool, conv_work, &cj);
+    pack_job j = { w, act, ab, n_tok, y, fn };
     llm_pool_run(small ? NULL : pool, pack_work, &j);
     return 1;
 }
