@@ -34,6 +34,10 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: membw [THREADS [MB]]\nStreaming read bandwidth with THREADS threads (2) over MB megabytes (1024).\n");
+        return 0;
+    }
     int threads = argc > 1 ? atoi(argv[1]) : 2;
     size_t mb = argc > 2 ? (size_t)atol(argv[2]) : 1024;
     if (threads < 1 || threads > 64 || mb < 64) { fprintf(stderr, "usage: membw [THREADS [MB]]\n"); return 2; }
