@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sample_opts.h"
 #include "matmul.h"
 #include "model.h"
 #include "pool.h"
@@ -74,9 +75,7 @@ static void usage(FILE *out)
 
 enum {
     OPT_LOGITS = 256, OPT_ALL_LOGITS, OPT_PPL, OPT_DUMP, OPT_BENCH, OPT_TOP, OPT_RAW,
-    OPT_IGNORE_EOS, OPT_PPL_SKIP, OPT_STATS, OPT_REFERENCE,
-    OPT_TEMP, OPT_TOP_K, OPT_TOP_P, OPT_MIN_P, OPT_TYPICAL, OPT_REPEAT, OPT_LAST_N,
-    OPT_FREQ, OPT_PRESENCE, OPT_SAMPLERS, OPT_VERSION,
+    OPT_IGNORE_EOS, OPT_PPL_SKIP, OPT_STATS, OPT_REFERENCE, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -95,16 +94,7 @@ static const struct option longopts[] = {
     {"ppl-skip", required_argument, NULL, OPT_PPL_SKIP},
     {"stats", no_argument, NULL, OPT_STATS},
     {"reference", no_argument, NULL, OPT_REFERENCE},
-    {"temp", required_argument, NULL, OPT_TEMP},
-    {"top-k", required_argument, NULL, OPT_TOP_K},
-    {"top-p", required_argument, NULL, OPT_TOP_P},
-    {"min-p", required_argument, NULL, OPT_MIN_P},
-    {"typical", required_argument, NULL, OPT_TYPICAL},
-    {"repeat-penalty", required_argument, NULL, OPT_REPEAT},
-    {"repeat-last-n", required_argument, NULL, OPT_LAST_N},
-    {"frequency-penalty", required_argument, NULL, OPT_FREQ},
-    {"presence-penalty", required_argument, NULL, OPT_PRESENCE},
-    {"samplers", required_argument, NULL, OPT_SAMPLERS},
+    SAMPLE_LONGOPTS,
     {"seed", required_argument, NULL, 's'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -632,20 +622,12 @@ int main(int argc, char **argv)
         case OPT_PPL_SKIP: ppl_skip = cli_int("--ppl-skip", optarg, 0, INT32_MAX); break;
         case OPT_STATS: stats = true; break;
         case OPT_REFERENCE: reference = true; break;
-        case OPT_TEMP: sp.temp = (float)cli_float("--temp", optarg, -1e9, 1e9); break;
-        case OPT_TOP_K: sp.top_k = (int32_t)cli_int("--top-k", optarg, -1, INT32_MAX); break;
-        case OPT_TOP_P: sp.top_p = (float)cli_float("--top-p", optarg, 0, 1e9); break;
-        case OPT_MIN_P: sp.min_p = (float)cli_float("--min-p", optarg, 0, 1); break;
-        case OPT_TYPICAL: sp.typical_p = (float)cli_float("--typical", optarg, 0, 1e9); break;
-        case OPT_REPEAT: sp.repeat_penalty = (float)cli_float("--repeat-penalty", optarg, 1e-6, 1e6); break;
-        case OPT_LAST_N: sp.repeat_last_n = (int32_t)cli_int("--repeat-last-n", optarg, -1, INT32_MAX); break;
-        case OPT_FREQ: sp.freq_penalty = (float)cli_float("--frequency-penalty", optarg, -1e6, 1e6); break;
-        case OPT_PRESENCE: sp.presence_penalty = (float)cli_float("--presence-penalty", optarg, -1e6, 1e6); break;
-        case OPT_SAMPLERS: sp.samplers = optarg; break;
         case 's': seed = cli_int("--seed", optarg, -1, INT64_MAX); break;
         case 'h': usage(stdout); cli_finish_stdout();
         case OPT_VERSION: cli_version();
         default:
+            if (sample_opt(c, optarg, &sp))
+                break;
             fprintf(stderr, "Try 'llm-infer --help'.\n");
             return EXIT_USAGE;
         }

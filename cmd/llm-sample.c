@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sample_opts.h"
 #include "gguf.h"
 #include "rng.h"
 #include "sampler.h"
@@ -49,22 +50,12 @@ static void usage(FILE *out)
 }
 
 enum {
-    OPT_TEMP = 256, OPT_TOP_K, OPT_TOP_P, OPT_MIN_P, OPT_TYPICAL, OPT_REPEAT,
-    OPT_LAST_N, OPT_FREQ, OPT_PRESENCE, OPT_SAMPLERS, OPT_HISTORY, OPT_EOS,
+    OPT_HISTORY = 256, OPT_EOS,
     OPT_PROBS, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
-    {"temp", required_argument, NULL, OPT_TEMP},
-    {"top-k", required_argument, NULL, OPT_TOP_K},
-    {"top-p", required_argument, NULL, OPT_TOP_P},
-    {"min-p", required_argument, NULL, OPT_MIN_P},
-    {"typical", required_argument, NULL, OPT_TYPICAL},
-    {"repeat-penalty", required_argument, NULL, OPT_REPEAT},
-    {"repeat-last-n", required_argument, NULL, OPT_LAST_N},
-    {"frequency-penalty", required_argument, NULL, OPT_FREQ},
-    {"presence-penalty", required_argument, NULL, OPT_PRESENCE},
-    {"samplers", required_argument, NULL, OPT_SAMPLERS},
+    SAMPLE_LONGOPTS,
     {"seed", required_argument, NULL, 's'},
     {"history", required_argument, NULL, OPT_HISTORY},
     {"n-predict", required_argument, NULL, 'n'},
@@ -177,16 +168,6 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "s:n:m:h", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_TEMP: sp.temp = (float)cli_float("--temp", optarg, -1e9, 1e9); break;
-        case OPT_TOP_K: sp.top_k = (int32_t)cli_int("--top-k", optarg, -1, INT32_MAX); break;
-        case OPT_TOP_P: sp.top_p = (float)cli_float("--top-p", optarg, 0, 1e9); break;
-        case OPT_MIN_P: sp.min_p = (float)cli_float("--min-p", optarg, 0, 1); break;
-        case OPT_TYPICAL: sp.typical_p = (float)cli_float("--typical", optarg, 0, 1e9); break;
-        case OPT_REPEAT: sp.repeat_penalty = (float)cli_float("--repeat-penalty", optarg, 1e-6, 1e6); break;
-        case OPT_LAST_N: sp.repeat_last_n = (int32_t)cli_int("--repeat-last-n", optarg, -1, INT32_MAX); break;
-        case OPT_FREQ: sp.freq_penalty = (float)cli_float("--frequency-penalty", optarg, -1e6, 1e6); break;
-        case OPT_PRESENCE: sp.presence_penalty = (float)cli_float("--presence-penalty", optarg, -1e6, 1e6); break;
-        case OPT_SAMPLERS: sp.samplers = optarg; break;
         case 's': seed = cli_int("--seed", optarg, -1, INT64_MAX); break;
         case OPT_HISTORY: history = optarg; break;
         case 'n': n_predict = cli_int("-n", optarg, -1, INT64_MAX); break;
@@ -200,6 +181,8 @@ int main(int argc, char **argv)
         case 'h': usage(stdout); cli_finish_stdout();
         case OPT_VERSION: cli_version();
         default:
+            if (sample_opt(c, optarg, &sp))
+                break;
             fprintf(stderr, "Try 'llm-sample --help'.\n");
             return EXIT_USAGE;
         }
