@@ -1,5 +1,6 @@
 /* act.c: SwiGLU, portable, and the run-time choice (act.h). */
 #include "act.h"
+#include "dot.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,10 +15,7 @@ void llm_swiglu_portable(int n, float *y, const float *x, const float *g)
 llm_swiglu_fn llm_swiglu_pick(void)
 {
 #if defined(__x86_64__)
-    const char *no = getenv("LLM_NO_SIMD");
-    __builtin_cpu_init();
-    if (!(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma"))
+    if (llm_cpu_avx2())
         return llm_swiglu_avx2;
 #endif
     return llm_swiglu_portable;

@@ -5,9 +5,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
 
 #include "dot.h"
 
@@ -124,14 +121,7 @@ llm_attn_kernels llm_attn_pick(void)
     llm_dot_init();
     llm_attn_kernels k = { llm_attn_vec_portable, llm_attn_f32_portable };
 #if defined(__x86_64__)
-    const char *no = getenv("LLM_NO_SIMD");
-    __builtin_cpu_init();
-    /* F16C is CPUID.1:ECX bit 29: clang's __builtin_cpu_supports does not
-     * know "f16c" (make fuzz builds with clang) */
-    unsigned a, b, c, d;
-    bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
-    if (!(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma") && f16c) {
+    if (llm_cpu_avx2()) {
         k.vec = llm_attn_vec_avx2;
         k.f32 = llm_attn_f32_avx2;
     }

@@ -497,7 +497,7 @@ llm_dot_fn llm_dot_fn_portable(uint32_t wtype)
 
 /* True when the CPU runs the AVX2 kernels (AVX2, FMA and F16C) and the
  * environment does not ask for the portable path (LLM_NO_SIMD=1). */
-static bool use_avx2(void)
+bool llm_cpu_avx2(void)
 {
     static int cached = -1;
     if (cached < 0) {
@@ -527,7 +527,7 @@ static bool use_neon(void)
 llm_dot_fn llm_dot_fn_for(uint32_t wtype)
 {
 #if defined(__x86_64__)
-    if (use_avx2()) {
+    if (llm_cpu_avx2()) {
         llm_dot_fn f = llm_dot_fn_avx2(wtype);
         llm_dot_init();
         if (f) return f;

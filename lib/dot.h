@@ -13,6 +13,7 @@
 #ifndef LLM_DOT_H
 #define LLM_DOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,9 @@ void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n);
 typedef float (*llm_dot_fn)(int64_t n, const void *w, const void *a);
 /* The fastest dot product this CPU has for wtype (NULL if none). */
 llm_dot_fn llm_dot_fn_for(uint32_t wtype);
+/* x86-64: true when the CPU has AVX2, FMA and F16C and LLM_NO_SIMD is not
+ * set; every AVX2 kernel choice in libcore asks this one question. */
+bool llm_cpu_avx2(void);
 /* The AVX2/FMA/F16C one (x86-64 only; NULL if none for wtype). Call it
  * only on a CPU with those features: llm_dot_fn_for checks. */
 llm_dot_fn llm_dot_fn_avx2(uint32_t wtype);

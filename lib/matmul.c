@@ -4,9 +4,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
 
 #include "dot.h"
 #include "dtype.h"
@@ -101,16 +98,7 @@ static void mm_work(void *arg, int ith, int nth)
 static llm_dot_fn ggml_order_dot(const llm_weight *w, bool batched)
 {
 #if defined(__x86_64__)
-    static int ok = -1;
-    if (ok < 0) {
-        const char *no = getenv("LLM_NO_SIMD");
-        __builtin_cpu_init();
-        /* F16C is CPUID.1:ECX bit 29 (clang's builtin does not know "f16c") */
-        unsigned a, b, c, d;
-        bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
-        ok = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-             __builtin_cpu_supports("fma") && f16c;
-    }
+    bool ok = llm_cpu_avx2();
     if (!ok || (w->type != LLM_F32 && w->type != LLM_F16))
         return NULL;
     bool tb = batched && w->ncols % 8 == 0 && w->nrows % 4 == 0;

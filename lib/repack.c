@@ -6,25 +6,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dot.h"
 #include "dtype.h"
 #include "quant.h"
 
 #if defined(__x86_64__)
-#include <cpuid.h>
-
-/* AVX2, FMA and F16C, unless LLM_NO_SIMD or LLM_NO_REPACK is set. */
+/* The AVX2 kernels, unless LLM_NO_REPACK is set. */
 static bool cpu_ok(void)
 {
-    static int cached = -1;
-    if (cached < 0) {
-        const char *no = getenv("LLM_NO_SIMD"), *nr = getenv("LLM_NO_REPACK");
-        unsigned a, b, c, d;
-        bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
-        __builtin_cpu_init();
-        cached = !(no && *no && strcmp(no, "0")) && !(nr && *nr && strcmp(nr, "0")) &&
-                 __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
-    }
-    return cached;
+    const char *nr = getenv("LLM_NO_REPACK");
+    return !(nr && *nr && strcmp(nr, "0")) && llm_cpu_avx2();
 }
 #endif
 

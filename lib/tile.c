@@ -70,31 +70,10 @@ void llm_tile_convert(uint32_t wtype, const float *x, size_t ldx, int ntok, int6
     }
 }
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#include <stdbool.h>
-#include <stdlib.h>
-
-/* Same test as dot.c: AVX2, FMA and F16C, unless LLM_NO_SIMD is set. */
-static bool cpu_ok(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        const char *no = getenv("LLM_NO_SIMD");
-        unsigned a, b, c, d;
-        bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c >> 29 & 1);
-        __builtin_cpu_init();
-        cached = !(no && *no && strcmp(no, "0")) && __builtin_cpu_supports("avx2") &&
-                 __builtin_cpu_supports("fma") && f16c;
-    }
-    return cached;
-}
-#endif
-
 llm_tile_fn llm_tile_fn_for(uint32_t wtype)
 {
 #if defined(__x86_64__)
-    if (cpu_ok()) return llm_tile_fn_avx2(wtype);
+    if (llm_cpu_avx2()) return llm_tile_fn_avx2(wtype);
 #endif
     (void)wtype;
     return NULL;
