@@ -61,6 +61,16 @@ static bool finite_block(const float *x, int n)
     return !bad;
 }
 
+/* A scaled activation to int8 as x86's conversion does it (ggml's
+ * quantizers use it): a value outside the int8 range - only possible when
+ * a block's scale overflowed to inf, for blocks of denormals - becomes
+ * -128, the saturated "integer indefinite"; in C it would be undefined. */
+static int8_t q8_round(float v)
+{
+    float r = nearbyintf(v);
+    return r >= -128.f && r <= 127.f ? (int8_t)r : (int8_t)-128;
+}
+
 static void act_q8_0(const float *x, block_q8_0 *y, int64_t n)
 {
     for (int64_t b = 0; b < n / QK8_0; b++, x += QK8_0) {
@@ -75,7 +85,7 @@ static void act_q8_0(const float *x, block_q8_0 *y, int64_t n)
         float d = amax / 127.f, id = amax != 0 ? 127.f / amax : 0.f;
         y[b].d = llm_f32_to_f16(d);
         for (int j = 0; j < QK8_0; j++)
-            y[b].qs[j] = (int8_t)nearbyintf(x[j] * id);
+            y[b].qs[j] = q8_round(x[j] * id);
     }
 }
 
@@ -93,7 +103,7 @@ static void act_q8_1(const float *x, block_q8_1 *y, int64_t n)
         float d = amax / 127.f, id = amax != 0 ? 127.f / amax : 0.f;
         int sum = 0;
         for (int j = 0; j < QK8_1; j++) {
-            int q = (int)nearbyintf(x[j] * id);
+            int q = q8_round(x[j] * id);
             y[b].qs[j] = (int8_t)q;
             sum += q;
         }
@@ -114,7 +124,7 @@ size_t llm_dot_act_size(uint32_t act_type, int64_t n)
     return sz;
 }
 
-void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
+void llm_dot_convert_portable(uint32_t act_type, const float *x, void *dst, int64_t n)
 {
     switch (act_type) {
     case LLM_F32:
@@ -164,6 +174,17 @@ void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
         break;
     }
     }
+}
+
+void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
+{
+#if defined(__x86_64__)
+    if (llm_cpu_avx2() && (act_type == LLM_Q8_0 || act_type == LLM_Q8_K)) {
+        (act_type == LLM_Q8_0 ? llm_dot_convert_q8_0_avx2 : llm_dot_convert_q8_K_avx2)(x, dst, n);
+        return;
+    }
+#endif
+    llm_dot_convert_portable(act_type, x, dst, n);
 }
 
 /* ---- float types ------------------------------------------------------- */

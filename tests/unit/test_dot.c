@@ -7,6 +7,8 @@
 #include "dtype.h"
 
 #include <stdint.h>
+#include <string.h>
+#include <math.h>
 
 static uint64_t st = 42;
 static float frand(void)  /* uniform in [-1, 1) */
@@ -63,6 +65,35 @@ int main(void)
         double bound = t == LLM_Q4_1 || t == LLM_Q5_1 ? 3e-4 : 1e-5;
         snprintf(label, sizeof label, "%s: portable = float dot of dequantized rows within %g", name, bound);
         T_CHECK(label, worst_float < bound, "relative difference %g", worst_float);
+    }
+    /* The activation quantizers: the converted bytes (blocks and extras)
+     * equal the portable ones, on ordinary rows, rows with exact ties
+     * (x.5 after scaling), zero blocks, denormals and non-finite values. */
+    const uint32_t acts[] = { LLM_Q8_0, LLM_Q8_K, LLM_Q8_1, LLM_F16 };
+    for (size_t ai = 0; ai < sizeof acts / sizeof *acts; ai++) {
+        uint32_t at = acts[ai];
+        int64_t n = 2048;
+        size_t sz = llm_dot_act_size(at, n);
+        float *x = malloc(n * sizeof *x);
+        uint8_t *a = malloc(sz), *b = malloc(sz);
+        int diffs = 0;
+        for (int rep = 0; rep < 400; rep++) {
+            float scale = rep % 4 == 0 ? 1e-3f : rep % 4 == 1 ? 1.0f : rep % 4 == 2 ? 300.0f : 1e-40f;
+            for (int64_t i = 0; i < n; i++) x[i] = frand() * scale;
+            if (rep % 5 == 1)   /* integers and halves: ties when scaled by 127/amax = 1 */
+                for (int64_t i = 0; i < n; i++) x[i] = (float)((int)(frand() * 254)) * 0.5f;
+            if (rep % 7 == 2) for (int64_t i = 0; i < 300; i++) x[i] = 0;          /* zero blocks */
+            if (rep % 11 == 3) x[rep % n] = rep % 2 ? INFINITY : NAN;              /* non-finite */
+            if (rep % 13 == 4) { x[40] = -x[41]; x[41] = fabsf(x[41]) + 1; x[40] = -x[41]; } /* tied max, signs */
+            memset(a, 0xA5, sz); memset(b, 0x5A, sz);
+            llm_dot_convert_portable(at, x, a, n);
+            llm_dot_convert(at, x, b, n);
+            if (memcmp(a, b, sz)) { diffs++; if (getenv("DBG")) for (size_t i = 0; i < sz; i++) if (a[i] != b[i]) { fprintf(stderr, "rep %d byte %zu: %d vs %d\n", rep, i, a[i], b[i]); break; } }
+        }
+        char label[96];
+        snprintf(label, sizeof label, "%s activations: fast conversion = portable bytes (400 rows)", llm_type(at)->name);
+        T_CHECK(label, diffs == 0, "%d rows differ", diffs);
+        free(x); free(a); free(b);
     }
     return t_exit();
 }
