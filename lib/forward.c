@@ -293,8 +293,9 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, 
             rmsnorm(c->h + (size_t)t * d, c->x + (size_t)t * d, L->attn_norm, d, hp->eps);
         if (dump_l(c, il, "attn_norm", pos0, n, d, c->h, e) < 0)
             return -1;
-        if (mm(c, &L->wq, c->h, n, batched, c->q, e) < 0 || mm(c, &L->wk, c->h, n, batched, c->k, e) < 0 ||
-            mm(c, &L->wv, c->h, n, batched, c->v, e) < 0)
+        const llm_weight *qkv[3] = { &L->wq, &L->wk, &L->wv };
+        float *const qkv_out[3] = { c->q, c->k, c->v };
+        if (llm_matmul_multi(c->pool, qkv, 3, c->h, n, batched, qkv_out, &c->mm, e) < 0)
             return -1;
         for (int32_t t = 0; t < n; t++) {
             float *q = c->q + (size_t)t * d, *k = c->k + (size_t)t * kvd, *v = c->v + (size_t)t * kvd;
@@ -337,7 +338,9 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, 
             return -1;
         /* llama.cpp runs the last layer's feed-forward on the output rows only */
         bool fb = il == hp->n_layer - 1 ? out_batched : batched;
-        if (mm(c, &L->gate, c->h, n, fb, c->g, e) < 0 || mm(c, &L->up, c->h, n, fb, c->u, e) < 0)
+        const llm_weight *gu[2] = { &L->gate, &L->up };
+        float *const gu_out[2] = { c->g, c->u };
+        if (llm_matmul_multi(c->pool, gu, 2, c->h, n, fb, gu_out, &c->mm, e) < 0)
             return -1;
         if (dump_l(c, il, "ffn_gate", pos0, n, ff, c->g, e) < 0 ||
             dump_l(c, il, "ffn_up", pos0, n, ff, c->u, e) < 0)

@@ -112,6 +112,12 @@ static llm_dot_fn ggml_order_dot(const llm_weight *w, bool batched)
 #endif
 }
 
+llm_dot_fn llm_matmul_dot_fn(const llm_weight *w, bool batched)
+{
+    llm_dot_fn exact = ggml_order_dot(w, batched);
+    return exact ? exact : llm_dot_fn_for(w->type);
+}
+
 int llm_matmul(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                float *y, llm_mm_buf *buf, llm_err *e)
 {
@@ -120,6 +126,15 @@ int llm_matmul(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_to
 
 int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                   bool batched, float *y, llm_mm_buf *buf, llm_err *e)
+{
+    /* a few tokens: the path of matmul_multi.c, with one weight */
+    if (n_tok < LLM_MULTI_MAX_TOK)
+        return llm_matmul_multi(pool, &w, 1, x, n_tok, batched, &y, buf, e);
+    return llm_matmul_one(pool, w, x, n_tok, batched, y, buf, e);
+}
+
+int llm_matmul_one(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                   bool batched, float *y, llm_mm_buf *buf, llm_err *e)
 {
     bool ref = llm_matmul_reference();
     int at = ref ? LLM_F32 : llm_dot_act_type(w->type);

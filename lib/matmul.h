@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dot.h"
 #include "err.h"
 #include "model.h"
 #include "pool.h"
@@ -39,6 +40,20 @@ int llm_matmul(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_to
  * matching it keeps float models bit-identical with llama.cpp). */
 int llm_matmul_ex(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
                   bool batched, float *y, llm_mm_buf *buf, llm_err *e);
+
+/* Products of several weights (at most 4, the same ncols) with the same
+ * input x: ys[k] = ws[k] x. Below LLM_MULTI_MAX_TOK tokens the input is
+ * converted once and all the rows are shared out in one pool job
+ * (matmul_multi.c); otherwise, and for the reference path, it is one
+ * llm_matmul_one per weight. Same results as separate products. */
+#define LLM_MULTI_MAX_TOK 8
+int llm_matmul_multi(llm_pool *pool, const llm_weight *const *ws, int nw, const float *x,
+                     int32_t n_tok, bool batched, float *const *ys, llm_mm_buf *buf, llm_err *e);
+/* One weight, without the few-token path (matmul.c). */
+int llm_matmul_one(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
+                   bool batched, float *y, llm_mm_buf *buf, llm_err *e);
+/* The per-row dot product of w's type (ggml's order for F32/F16). */
+llm_dot_fn llm_matmul_dot_fn(const llm_weight *w, bool batched);
 
 /* matmul_avx2.c: F32/F16 dot products in ggml's orders (x86 only). */
 float llm_dot_f32_vec_ggml(int64_t n, const void *w, const void *a);
