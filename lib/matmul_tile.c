@@ -106,6 +106,7 @@ typedef struct pack_job {
     int32_t n_tok;
     float *y;
     llm_gemv8_fn fn;
+    llm_gemm8x4_fn fn4;     /* 4 tokens at a time, or NULL */
 } pack_job;
 
 /* Worker: its share of the 8-row groups, every token for each group (the
@@ -117,13 +118,26 @@ static void pack_work(void *arg, int ith, int nth)
     size_t gb = llm_pack_group_bytes(w->type, w->ncols);
     long lo, hi;
     llm_pool_range((long)(w->nrows / LLM_PACK_ROWS), ith, nth, &lo, &hi);
-    float out[LLM_PACK_ROWS];
-    for (long g = lo; g < hi; g++)
-        for (int32_t t = 0; t < j->n_tok; t++) {
-            j->fn(w->ncols, w->packed + (size_t)g * gb, j->act + (size_t)t * j->act_bytes, out);
+    float out[4][LLM_PACK_ROWS];
+    for (long g = lo; g < hi; g++) {
+        const uint8_t *wg = w->packed + (size_t)g * gb;
+        int32_t t = 0;
+        if (j->fn4)
+            for (; t + 4 <= j->n_tok; t += 4) {
+                const void *a[4];
+                for (int k = 0; k < 4; k++) a[k] = j->act + (size_t)(t + k) * j->act_bytes;
+                j->fn4(w->ncols, wg, a, out);
+                for (int k = 0; k < 4; k++) {
+                    float *yr = j->y + (size_t)(t + k) * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
+                    for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[k][r];
+                }
+            }
+        for (; t < j->n_tok; t++) {
+            j->fn(w->ncols, wg, j->act + (size_t)t * j->act_bytes, out[0]);
             float *yr = j->y + (size_t)t * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
-            for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[r];
+            for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[0][r];
         }
+    }
 }
 
 int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok,
@@ -145,7 +159,7 @@ int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32
     bool small = (double)w->nrows * (double)w->ncols * n_tok < 262144.0;
     conv_job cj = { w, x, n_tok, act, ab, 0, false };
     llm_pool_run(n_tok < 4 || small ? NULL : pool, conv_work, &cj);
-    pack_job j = { w, act, ab, n_tok, y, fn };
+    pack_job j = { w, act, ab, n_tok, y, fn, llm_gemm8x4_fn_for(w->type) };
     llm_pool_run(small ? NULL : pool, pack_work, &j);
     return 1;
 }

@@ -19,6 +19,15 @@ static bool cpu_ok(void)
 }
 #endif
 
+llm_gemm8x4_fn llm_gemm8x4_fn_for(uint32_t wtype)
+{
+#if defined(__x86_64__)
+    if (cpu_ok()) return llm_gemm8x4_fn_avx2(wtype);
+#endif
+    (void)wtype;
+    return NULL;
+}
+
 llm_gemv8_fn llm_gemv8_fn_for(uint32_t wtype)
 {
 #if defined(__x86_64__)

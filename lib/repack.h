@@ -48,6 +48,11 @@ void llm_weight_release_mapping(const llm_weight *w);
  * activation row with its extras (dot.h). */
 typedef void (*llm_gemv8_fn)(int64_t n, const uint8_t *g, const void *a, float out[LLM_PACK_ROWS]);
 llm_gemv8_fn llm_gemv8_fn_for(uint32_t wtype);
+/* The same for 4 activation rows at once (prompts): out[t][r], the same
+ * bits as 4 calls of the gemv8 kernel. NULL if the type has none. */
+typedef void (*llm_gemm8x4_fn)(int64_t n, const uint8_t *g, const void *const a[4],
+                               float out[4][LLM_PACK_ROWS]);
+llm_gemm8x4_fn llm_gemm8x4_fn_for(uint32_t wtype);
 /* Bytes of one packed block (or super-block) of 8 rows, 0 if none. */
 size_t llm_pack_block_bytes(uint32_t wtype);
 /* Bytes of one packed group of 8 rows of n values. */
@@ -55,5 +60,6 @@ size_t llm_pack_group_bytes(uint32_t wtype, int64_t n);
 
 /* The AVX2 kernels (x86-64). */
 llm_gemv8_fn llm_gemv8_fn_avx2(uint32_t wtype);
+llm_gemm8x4_fn llm_gemm8x4_fn_avx2(uint32_t wtype);
 
 #endif

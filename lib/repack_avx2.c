@@ -43,6 +43,53 @@ static void gemv8_q4_0(int64_t n, const uint8_t *g, const void *va, float out[LL
     _mm256_storeu_ps(out, acc);
 }
 
+/* The same for 4 tokens at once: each chunk of weights is decoded once
+ * and multiplied with the 4 tokens' activations; per token the block's
+ * integer sum and float update are exactly those of gemv8_q4_0, so the
+ * results are the same bits. */
+static void gemm8x4_q4_0(int64_t n, const uint8_t *g, const void *const va[4], float out[4][LLM_PACK_ROWS])
+{
+    int64_t nb = n / QK4_0;
+    size_t xo = llm_dot_q8_0_extras(n);
+    const block_q8_0 *a0 = va[0], *a1 = va[1], *a2 = va[2], *a3 = va[3];
+    const float *d0 = (const float *)((const uint8_t *)va[0] + xo), *d1 = (const float *)((const uint8_t *)va[1] + xo);
+    const float *d2 = (const float *)((const uint8_t *)va[2] + xo), *d3 = (const float *)((const uint8_t *)va[3] + xo);
+    const int32_t *q0 = (const int32_t *)(d0 + 2 * nb), *q1 = (const int32_t *)(d1 + 2 * nb);
+    const int32_t *q2 = (const int32_t *)(d2 + 2 * nb), *q3 = (const int32_t *)(d3 + 2 * nb);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++, g += 144) {
+        const int8_t *y0 = a0[b].qs, *y1 = a1[b].qs, *y2 = a2[b].qs, *y3 = a3[b].qs;
+        __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+        __m256i s2 = _mm256_setzero_si256(), s3 = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(g + 16 + 32 * c));
+            __m256i lo = _mm256_and_si256(v, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+#define TOK(s, y) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(lo, bcast4(y + 4 * c))); \
+                  s = _mm256_add_epi16(s, _mm256_maddubs_epi16(hi, bcast4(y + 16 + 4 * c)))
+            TOK(s0, y0);
+            TOK(s1, y1);
+            TOK(s2, y2);
+            TOK(s3, y3);
+#undef TOK
+        }
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+#define FIN(acc, s, q, d) acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_madd_epi16(s, ones), \
+                              _mm256_set1_epi32(8 * q[b]))), _mm256_mul_ps(dw, _mm256_set1_ps(d[b])), acc)
+        FIN(acc0, s0, q0, d0);
+        FIN(acc1, s1, q1, d1);
+        FIN(acc2, s2, q2, d2);
+        FIN(acc3, s3, q3, d3);
+#undef FIN
+    }
+    _mm256_storeu_ps(out[0], acc0);
+    _mm256_storeu_ps(out[1], acc1);
+    _mm256_storeu_ps(out[2], acc2);
+    _mm256_storeu_ps(out[3], acc3);
+}
+
 /* Q4_K against Q8_K: per 32-value sub-block, the 8 rows' integer sums
  * come out in lanes and are scaled by each row's 6-bit scale; the mins
  * multiply the activation's 32-value sums. */
@@ -82,6 +129,11 @@ static void gemv8_q4_K(int64_t n, const uint8_t *g, const void *va, float out[LL
         accm = _mm256_fmadd_ps(_mm256_mul_ps(dmw, da), _mm256_cvtepi32_ps(msum), accm);
     }
     _mm256_storeu_ps(out, _mm256_sub_ps(acc, accm));
+}
+
+llm_gemm8x4_fn llm_gemm8x4_fn_avx2(uint32_t wtype)
+{
+    return wtype == LLM_Q4_0 ? gemm8x4_q4_0 : NULL;
 }
 
 llm_gemv8_fn llm_gemv8_fn_avx2(uint32_t wtype)
