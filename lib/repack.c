@@ -66,14 +66,32 @@ static void pack_q4_K(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8
     }
 }
 
+/* Q6_K: 8 rows' super-blocks b into one packed super-block (repack.h). */
+static void pack_q6_K(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const block_q6_K *x = (const block_q6_K *)rows[r] + b;
+        memcpy(dst + 2 * r, &x->d, 2);
+        for (int j = 0; j < 16; j++) dst[16 + 8 * j + r] = (uint8_t)x->scales[j];
+        /* in the order the kernels read them: a sequential stream */
+        for (int k = 0; k < 2; k++)
+            for (int cq = 0; cq < 8; cq++) {
+                uint8_t *t = dst + 144 + 96 * (8 * k + cq) + 4 * r;
+                memcpy(t, x->ql + 4 * (16 * k + cq), 4);
+                memcpy(t + 32, x->ql + 4 * (16 * k + 8 + cq), 4);
+                memcpy(t + 64, x->qh + 4 * (8 * k + cq), 4);
+            }
+    }
+}
+
 size_t llm_pack_block_bytes(uint32_t wtype)
 {
-    return wtype == LLM_Q4_0 ? 144 : wtype == LLM_Q4_K ? 1184 : 0;
+    return wtype == LLM_Q4_0 ? 144 : wtype == LLM_Q4_K ? 1184 : wtype == LLM_Q6_K ? 1680 : 0;
 }
 
 int llm_weight_pack(llm_weight *w, llm_err *e)
 {
-    if (w->packed || (w->type != LLM_Q4_0 && w->type != LLM_Q4_K) || w->nrows % LLM_PACK_ROWS ||
+    if (w->packed || !llm_pack_block_bytes(w->type) || w->nrows % LLM_PACK_ROWS ||
         !llm_gemv8_fn_for(w->type))
         return 0;
     size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
@@ -88,7 +106,8 @@ int llm_weight_pack(llm_weight *w, llm_err *e)
         for (int64_t b = 0; b < nb; b++) {
             uint8_t *dst = p + (size_t)g * gb + (size_t)b * bb;
             if (w->type == LLM_Q4_0) pack_q4_0(rows, b, dst);
-            else pack_q4_K(rows, b, dst);
+            else if (w->type == LLM_Q4_K) pack_q4_K(rows, b, dst);
+            else pack_q6_K(rows, b, dst);
         }
     }
     w->packed = p;

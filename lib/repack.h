@@ -20,6 +20,15 @@
  * of 32 bytes: chunk ch holds bytes 4ch..4ch+3 of each row's 128 quant
  * bytes, row r at 4r.
  *
+ * Q6_K x8 layout, per group of 8 rows, per 256-value super-block (1680
+ * bytes): 8 f16 d, the 16 int8 scales (sub-block j of row r at 8j + r),
+ * then for each half k (0, 1) and chunk cq (0..7) 96 bytes: bytes 4cq..
+ * 4cq+3 of each row's ql[64k..], of its ql[64k+32..] and of its qh[32k..],
+ * 32 bytes each with row r at 4r. These give the values 128k + 32m + 4cq..
+ * (m = 0..3) of each row, and the kernels read them in this order: one
+ * sequential stream, which the hardware prefetcher follows (a layout read
+ * out of order ran at a quarter of the memory bandwidth).
+ *
  * The packed copy is made from the mapping at load, which then stays the
  * source (its pages of repacked tensors are released: memory stays about
  * the file size). LLM_NO_REPACK=1 in the environment turns packing off. */

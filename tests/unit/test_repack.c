@@ -1,4 +1,4 @@
-/* test_repack.c: packed 8-row weights (Q4_0, Q4_K) give each row the same
+/* test_repack.c: packed 8-row weights (Q4_0, Q4_K, Q6_K) give each row the same
  * dot product as the per-row portable kernel (within float rounding); rows
  * not a multiple of 8 are left alone. */
 #include "t.h"
@@ -7,6 +7,7 @@
 #include "repack.h"
 
 #include <stdint.h>
+#include <string.h>
 
 static uint64_t st = 99;
 static float frand(void)
@@ -55,6 +56,32 @@ static void check_type(uint32_t t)
     }
     snprintf(label, sizeof label, "%s: packed = per-row dot within 1e-5 of sum|w*x|", name);
     T_CHECK(label, worst < 1e-5, "relative difference %g", worst);
+    /* the 4-token kernel: the same bits as the 8-row one, token by token */
+    llm_gemm8x4_fn fn4 = llm_gemm8x4_fn_for(t);
+    if (fn4) {
+        size_t ab = llm_dot_act_size((uint32_t)at, n);
+        uint8_t *a4 = malloc(4 * ab);
+        int diff = 0;
+        for (int rep = 0; rep < 10; rep++) {
+            for (int k = 0; k < 4; k++) {
+                for (int64_t i = 0; i < n; i++) y[i] = frand() * (k % 2 ? 2.0f : 0.3f);
+                llm_dot_convert((uint32_t)at, y, a4 + (size_t)k * ab, n);
+            }
+            const void *ap[4] = { a4, a4 + ab, a4 + 2 * ab, a4 + 3 * ab };
+            for (int64_t g = 0; g < nrows / 8; g++) {
+                const uint8_t *wg = w.packed + (size_t)g * llm_pack_group_bytes(t, n);
+                float o4[4][8], o1[8];
+                fn4(n, wg, ap, o4);
+                for (int k = 0; k < 4; k++) {
+                    fn(n, wg, ap[k], o1);
+                    diff += memcmp(o1, o4[k], sizeof o1) != 0;
+                }
+            }
+        }
+        snprintf(label, sizeof label, "%s: 4-token kernel = 8-row kernel, bit for bit", name);
+        T_CHECK(label, diff == 0, "%d of 120 results differ", diff);
+        free(a4);
+    }
     llm_weight_unpack(&w);
     free(x); free(y); free(wq); free(aq);
 }
@@ -63,5 +90,6 @@ int main(void)
 {
     check_type(LLM_Q4_0);
     check_type(LLM_Q4_K);
+    check_type(LLM_Q6_K);
     return t_exit();
 }
