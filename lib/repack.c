@@ -53,6 +53,16 @@ static void pack_q4_0(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8
     }
 }
 
+/* Q8_0: 8 rows' blocks b into one 272-byte packed block (repack.h). */
+static void pack_q8_0(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const block_q8_0 *x = (const block_q8_0 *)rows[r] + b;
+        memcpy(dst + 2 * r, &x->d, 2);
+        for (int c = 0; c < 8; c++) memcpy(dst + 16 + 32 * c + 4 * r, x->qs + 4 * c, 4);
+    }
+}
+
 /* Q4_K: 8 rows' super-blocks b into one packed super-block (repack.h). */
 static void pack_q4_K(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
 {
@@ -86,7 +96,7 @@ static void pack_q6_K(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8
 
 size_t llm_pack_block_bytes(uint32_t wtype)
 {
-    return wtype == LLM_Q4_0 ? 144 : wtype == LLM_Q4_K ? 1184 : wtype == LLM_Q6_K ? 1680 : 0;
+    return wtype == LLM_Q4_0 ? 144 : wtype == LLM_Q8_0 ? 272 : wtype == LLM_Q4_K ? 1184 : wtype == LLM_Q6_K ? 1680 : 0;
 }
 
 int llm_weight_pack(llm_weight *w, llm_err *e)
@@ -106,6 +116,7 @@ int llm_weight_pack(llm_weight *w, llm_err *e)
         for (int64_t b = 0; b < nb; b++) {
             uint8_t *dst = p + (size_t)g * gb + (size_t)b * bb;
             if (w->type == LLM_Q4_0) pack_q4_0(rows, b, dst);
+            else if (w->type == LLM_Q8_0) pack_q8_0(rows, b, dst);
             else if (w->type == LLM_Q4_K) pack_q4_K(rows, b, dst);
             else pack_q6_K(rows, b, dst);
         }

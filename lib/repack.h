@@ -14,6 +14,10 @@
  * 4r. The low nibbles of chunk c are values 4c..4c+3 of each row, the high
  * nibbles values 16+4c..16+4c+3.
  *
+ * Q8_0 x8 layout, per group of 8 rows, per 32-value block (272 bytes):
+ * 8 f16 scales, then 8 chunks of 32 bytes; chunk c holds values 4c..4c+3
+ * of each row, row r at 4r.
+ *
  * Q4_K x8 layout, per group of 8 rows, per 256-value super-block (1184
  * bytes): 8 f16 d, 8 f16 dmin, the 6-bit scales decoded to bytes (64:
  * sub-block j of row r at 8j + r), the mins likewise (64), then 32 chunks

@@ -90,6 +90,68 @@ static void gemm8x4_q4_0(int64_t n, const uint8_t *g, const void *const va[4], f
     _mm256_storeu_ps(out[3], acc3);
 }
 
+/* Q8_0 against Q8_0: signed by signed bytes, so each chunk's weights
+ * lend their sign to the activations (_mm256_sign_epi8) and are used as
+ * magnitudes; a pair of products reaches 2*127*128, so every chunk is
+ * widened to 32 bits at once. */
+static void gemv8_q8_0(int64_t n, const uint8_t *g, const void *va, float out[LLM_PACK_ROWS])
+{
+    const block_q8_0 *a = va;
+    int64_t nb = n / QK8_0;
+    const float *da = (const float *)((const uint8_t *)va + llm_dot_q8_0_extras(n));
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++, g += 272) {
+        const int8_t *y = a[b].qs;
+        __m256i isum = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(g + 16 + 32 * c));
+            __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(bcast4(y + 4 * c), v));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, ones));
+        }
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_mul_ps(dw, _mm256_set1_ps(da[b])), acc);
+    }
+    _mm256_storeu_ps(out, acc);
+}
+
+/* The same for 4 tokens (same bits per token). */
+static void gemm8x4_q8_0(int64_t n, const uint8_t *g, const void *const va[4], float out[4][LLM_PACK_ROWS])
+{
+    int64_t nb = n / QK8_0;
+    size_t xo = llm_dot_q8_0_extras(n);
+    const block_q8_0 *a0 = va[0], *a1 = va[1], *a2 = va[2], *a3 = va[3];
+    const float *d0 = (const float *)((const uint8_t *)va[0] + xo), *d1 = (const float *)((const uint8_t *)va[1] + xo);
+    const float *d2 = (const float *)((const uint8_t *)va[2] + xo), *d3 = (const float *)((const uint8_t *)va[3] + xo);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    for (int64_t b = 0; b < nb; b++, g += 272) {
+        const int8_t *y0 = a0[b].qs, *y1 = a1[b].qs, *y2 = a2[b].qs, *y3 = a3[b].qs;
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(g + 16 + 32 * c));
+            __m256i av = _mm256_sign_epi8(v, v);
+#define TOK(s, y) s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(bcast4(y + 4 * c), v)), ones))
+            TOK(s0, y0);
+            TOK(s1, y1);
+            TOK(s2, y2);
+            TOK(s3, y3);
+#undef TOK
+        }
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)g));
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s0), _mm256_mul_ps(dw, _mm256_set1_ps(d0[b])), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s1), _mm256_mul_ps(dw, _mm256_set1_ps(d1[b])), acc1);
+        acc2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s2), _mm256_mul_ps(dw, _mm256_set1_ps(d2[b])), acc2);
+        acc3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s3), _mm256_mul_ps(dw, _mm256_set1_ps(d3[b])), acc3);
+    }
+    _mm256_storeu_ps(out[0], acc0);
+    _mm256_storeu_ps(out[1], acc1);
+    _mm256_storeu_ps(out[2], acc2);
+    _mm256_storeu_ps(out[3], acc3);
+}
+
 /* Q4_K against Q8_K: per 32-value sub-block, the 8 rows' integer sums
  * come out in lanes (16-bit pairs, row r in lanes 2r and 2r+1) and
  * _mm256_madd_epi16 scales them by each row's 6-bit scale while widening;
@@ -340,10 +402,10 @@ static void gemm8x4_q6_K(int64_t n, const uint8_t *g, const void *const va[4], f
 
 llm_gemm8x4_fn llm_gemm8x4_fn_avx2(uint32_t wtype)
 {
-    return wtype == LLM_Q4_0 ? gemm8x4_q4_0 : wtype == LLM_Q4_K ? gemm8x4_q4_K : wtype == LLM_Q6_K ? gemm8x4_q6_K : NULL;
+    return wtype == LLM_Q4_0 ? gemm8x4_q4_0 : wtype == LLM_Q8_0 ? gemm8x4_q8_0 : wtype == LLM_Q4_K ? gemm8x4_q4_K : wtype == LLM_Q6_K ? gemm8x4_q6_K : NULL;
 }
 
 llm_gemv8_fn llm_gemv8_fn_avx2(uint32_t wtype)
 {
-    return wtype == LLM_Q4_0 ? gemv8_q4_0 : wtype == LLM_Q4_K ? gemv8_q4_K : wtype == LLM_Q6_K ? gemv8_q6_K : NULL;
+    return wtype == LLM_Q4_0 ? gemv8_q4_0 : wtype == LLM_Q8_0 ? gemv8_q8_0 : wtype == LLM_Q4_K ? gemv8_q4_K : wtype == LLM_Q6_K ? gemv8_q6_K : NULL;
 }

@@ -1,4 +1,4 @@
-/* test_repack.c: packed 8-row weights (Q4_0, Q4_K, Q6_K) give each row the same
+/* test_repack.c: packed 8-row weights (Q4_0, Q8_0, Q4_K, Q6_K) give each row the same
  * dot product as the per-row portable kernel (within float rounding); rows
  * not a multiple of 8 are left alone. */
 #include "t.h"
@@ -89,6 +89,7 @@ static void check_type(uint32_t t)
 int main(void)
 {
     check_type(LLM_Q4_0);
+    check_type(LLM_Q8_0);
     check_type(LLM_Q4_K);
     check_type(LLM_Q6_K);
     return t_exit();
