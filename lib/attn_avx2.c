@@ -91,6 +91,43 @@ void llm_attn_vec_avx2(const float *q, const uint16_t *k, const uint16_t *v, int
  * polynomial, the tile's sum in 8-lane partials added in double; values
  * accumulated in one FMA chain over the tile's positions per dim. */
 #define KV_TILE 64
+
+/* 8x8 transpose: r[i] holds row i; afterwards r[i] holds column i. */
+static inline void transpose8(__m256 r[8])
+{
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/* The scores of 8 keys at once, one key a lane: each lane is the same
+ * FMA chain over the dims in order as the scalar score (same bits), but
+ * 8 chains run side by side instead of one (hd a multiple of 8). */
+static __m256 scores8(const uint16_t *k, int kv_stride, const float *q, int hd)
+{
+    __m256 s = _mm256_setzero_ps();
+    for (int d = 0; d < hd; d += 8) {
+        __m256 r[8];
+        for (int j = 0; j < 8; j++) r[j] = load_h(k + (size_t)j * kv_stride + d);
+        transpose8(r);
+        for (int i = 0; i < 8; i++) s = _mm256_fmadd_ps(r[i], _mm256_broadcast_ss(q + d + i), s);
+    }
+    return s;
+}
+
 void llm_attn_f32_avx2(const float *q, const uint16_t *k, const uint16_t *v, int32_t n_kv,
                        int kv_stride, int hd, float scale, float *out, void *scratch)
 {
@@ -101,7 +138,15 @@ void llm_attn_f32_avx2(const float *q, const uint16_t *k, const uint16_t *v, int
     for (int32_t t0 = 0; t0 < n_kv; t0 += KV_TILE) {
         int nt = n_kv - t0 < KV_TILE ? (int)(n_kv - t0) : KV_TILE;
         float tmax = -INFINITY;
-        for (int j = 0; j < KV_TILE; j++) {
+        int j8 = 0;
+        if (hd % 8 == 0)
+            for (; j8 + 8 <= nt; j8 += 8) {
+                __m256 sc = _mm256_mul_ps(scores8(k + (size_t)(t0 + j8) * kv_stride, kv_stride, q, hd),
+                                          _mm256_set1_ps(scale));
+                _mm256_storeu_ps(p + j8, sc);
+                for (int j = j8; j < j8 + 8; j++) tmax = fmaxf(tmax, p[j]);
+            }
+        for (int j = j8; j < KV_TILE; j++) {
             if (j >= nt) {
                 p[j] = -INFINITY;           /* masked (causal) or padding */
                 continue;
@@ -132,9 +177,18 @@ void llm_attn_f32_avx2(const float *q, const uint16_t *k, const uint16_t *v, int
             sum += (double)_mm_cvtss_f32(h);
         }
         S = (float)((double)S + sum);
+        /* per dim one FMA chain over the positions in order, 8 dims a
+         * vector (the same bits as the scalar loop) */
+        int d8 = hd & ~7;
+        for (int d = 0; d < d8; d += 8) {
+            __m256 o = _mm256_loadu_ps(out + d);
+            for (int j = 0; j < nt; j++)
+                o = _mm256_fmadd_ps(load_h(v + (size_t)(t0 + j) * kv_stride + d), _mm256_broadcast_ss(p + j), o);
+            _mm256_storeu_ps(out + d, o);
+        }
         for (int j = 0; j < nt; j++) {
             const uint16_t *vr = v + (size_t)(t0 + j) * kv_stride;
-            for (int d = 0; d < hd; d++)
+            for (int d = d8; d < hd; d++)
                 out[d] = fmaf(_cvtsh_ss(vr[d]), p[j], out[d]);
         }
     }
