@@ -179,8 +179,9 @@ void llm_dot_convert_portable(uint32_t act_type, const float *x, void *dst, int6
 void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n)
 {
 #if defined(__x86_64__)
-    if (llm_cpu_avx2() && (act_type == LLM_Q8_0 || act_type == LLM_Q8_K)) {
-        (act_type == LLM_Q8_0 ? llm_dot_convert_q8_0_avx2 : llm_dot_convert_q8_K_avx2)(x, dst, n);
+    if (llm_cpu_avx2() && (act_type == LLM_Q8_0 || act_type == LLM_Q8_K || act_type == LLM_F16)) {
+        (act_type == LLM_Q8_0 ? llm_dot_convert_q8_0_avx2
+         : act_type == LLM_Q8_K ? llm_dot_convert_q8_K_avx2 : llm_dot_convert_f16_avx2)(x, dst, n);
         return;
     }
 #endif

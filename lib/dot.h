@@ -30,11 +30,12 @@ size_t llm_dot_act_size(uint32_t act_type, int64_t n);
 size_t llm_dot_q8_0_extras(int64_t n);
 void llm_dot_convert(uint32_t act_type, const float *x, void *dst, int64_t n);
 /* The portable C conversion (the reference for the SIMD ones, same bytes),
- * and the AVX2 ones for Q8_0 (with extras) and Q8_K (dot_convert_avx2.c;
+ * and the AVX2 ones for Q8_0 (with extras), Q8_K and F16 (dot_convert_avx2.c;
  * call them only when llm_cpu_avx2() is true). */
 void llm_dot_convert_portable(uint32_t act_type, const float *x, void *dst, int64_t n);
 void llm_dot_convert_q8_0_avx2(const float *x, void *dst, int64_t n);
 void llm_dot_convert_q8_K_avx2(const float *x, void *dst, int64_t n);
+void llm_dot_convert_f16_avx2(const float *x, void *dst, int64_t n);
 
 /* dot(w, a) over n values: w a row of the weight type, a the activation
  * row already converted with llm_dot_convert. */

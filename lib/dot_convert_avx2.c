@@ -1,5 +1,5 @@
 /* dot_convert_avx2.c: AVX2 versions of the activation quantizers of
- * llm_dot_convert (dot.c) for Q8_0 (with its extras) and Q8_K.
+ * llm_dot_convert (dot.c) for Q8_0 (with its extras), Q8_K and F16.
  *
  * Every token's activations are quantized before each product, on one
  * thread while the others wait, so the scalar loops (a libm call per value
@@ -133,4 +133,21 @@ void llm_dot_convert_q8_K_avx2(const float *x, void *dst, int64_t n)
         }
         y[b].d = 1 / iscale;
     }
+}
+
+/* F16: the hardware conversion rounds to nearest even as llm_f32_to_f16;
+ * NaNs are made the same quiet NaN the portable code writes. */
+void llm_dot_convert_f16_avx2(const float *x, void *dst, int64_t n)
+{
+    uint16_t *h = dst;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
+            for (int j = 0; j < 8; j++) h[i + j] = llm_f32_to_f16(x[i + j]);
+            continue;
+        }
+        _mm_storeu_si128((__m128i *)(h + i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    }
+    for (; i < n; i++) h[i] = llm_f32_to_f16(x[i]);
 }
