@@ -88,6 +88,64 @@ static void mm_work(void *arg, int ith, int nth)
     }
 }
 
+#if defined(__x86_64__)
+/* F16 weights in a prompt (tinyBLAS order): activations rounded to f16
+ * and widened back once, then 2 rows x 4 tokens a kernel call. */
+typedef struct f16w_job {
+    const llm_weight *w;
+    const float *act;        /* n_tok rows of ncols f16-exact floats */
+    int32_t n_tok;
+    float *y;
+} f16w_job;
+
+static void f16w_work(void *arg, int ith, int nth)
+{
+    const f16w_job *j = arg;
+    const llm_weight *w = j->w;
+    int64_t n = w->ncols;
+    size_t ny = (size_t)w->nrows;
+    long lo, hi;
+    llm_pool_range((long)(w->nrows + 1) / 2, ith, nth, &lo, &hi);
+    for (long rp = lo; rp < hi; rp++) {
+        long r = 2 * rp;
+        const uint16_t *w0 = (const uint16_t *)(w->data + (size_t)r * w->row_bytes);
+        if (r + 1 >= w->nrows) {   /* an odd last row */
+            for (int32_t t = 0; t < j->n_tok; t++)
+                j->y[(size_t)t * ny + (size_t)r] = llm_dot_f16w_tb_ggml(n, w0, j->act + (size_t)t * (size_t)n);
+            continue;
+        }
+        const uint16_t *w1 = (const uint16_t *)(w->data + (size_t)(r + 1) * w->row_bytes);
+        int32_t t = 0;
+        for (; t + 4 <= j->n_tok; t += 4) {
+            float out[2][4];
+            llm_dot2x4_f16w_tb_ggml(n, w0, w1, j->act + (size_t)t * (size_t)n, (size_t)n, out);
+            for (int k = 0; k < 4; k++) {
+                j->y[(size_t)(t + k) * ny + (size_t)r] = out[0][k];
+                j->y[(size_t)(t + k) * ny + (size_t)r + 1] = out[1][k];
+            }
+        }
+        for (; t < j->n_tok; t++) {
+            const float *a = j->act + (size_t)t * (size_t)n;
+            j->y[(size_t)t * ny + (size_t)r] = llm_dot_f16w_tb_ggml(n, w0, a);
+            j->y[(size_t)t * ny + (size_t)r + 1] = llm_dot_f16w_tb_ggml(n, w1, a);
+        }
+    }
+}
+
+static int matmul_f16w(llm_pool *pool, const llm_weight *w, const float *x, int32_t n_tok, float *y,
+                       llm_mm_buf *buf, llm_err *e)
+{
+    size_t n = (size_t)w->ncols;
+    if (grow(buf, n * (size_t)n_tok * sizeof(float), e) < 0)
+        return -1;
+    float *act = buf->p;
+    llm_round_f16_avx2(x, act, (int64_t)(n * (size_t)n_tok));
+    f16w_job j = { w, act, n_tok, y };
+    llm_pool_run(pool, f16w_work, &j);
+    return 0;
+}
+#endif
+
 /* Below this many multiply-adds a job runs on the calling thread: waking
  * workers costs more than it saves. Results are the same either way. */
 #define MIN_PARALLEL_WORK 262144
@@ -150,6 +208,10 @@ int llm_matmul_one(llm_pool *pool, const llm_weight *w, const float *x, int32_t 
     llm_dot_fn exact = ref ? NULL : ggml_order_dot(w, batched);
     if (exact)
         dot = exact;
+#if defined(__x86_64__)
+    if (dot == llm_dot_f16_tb_ggml && n_tok >= 4)
+        return matmul_f16w(pool, w, x, n_tok, y, buf, e);
+#endif
     if (at < 0 || !dot)
         return llm_fail(e, "tensor '%s': no matrix product for type %u", w->name, w->type);
     int nth = llm_pool_size(pool);

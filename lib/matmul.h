@@ -64,6 +64,14 @@ float llm_dot_f16_tb_ggml(int64_t n, const void *w, const void *a);
 void llm_dot4t_f32_tb_ggml(int64_t n, const void *w, const void *a, size_t a_stride, float out[4]);
 void llm_dot4t_f16_tb_ggml(int64_t n, const void *w, const void *a, size_t a_stride, float out[4]);
 
+/* F16 weights against activations rounded to f16 and kept as f32 (the
+ * prompt path of F16 models): 2 rows x 4 tokens (a_stride floats apart),
+ * and one by one; the same bits as llm_dot_f16_tb_ggml. */
+void llm_dot2x4_f16w_tb_ggml(int64_t n, const uint16_t *w0, const uint16_t *w1, const float *a,
+                             size_t a_stride, float out[2][4]);
+float llm_dot_f16w_tb_ggml(int64_t n, const uint16_t *w, const float *a);
+void llm_round_f16_avx2(const float *x, float *out, int64_t n);
+
 /* matmul_tile.c: the prompt path over tiles of 8 tokens (tile.h). Returns
  * 1 when it did the product, 0 when it does not apply (fewer than 8 tokens,
  * a type or CPU without tile kernels), -1 on error. */

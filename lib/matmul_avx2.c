@@ -134,3 +134,51 @@ void llm_dot4t_f16_tb_ggml(int64_t n, const void *vw, const void *va, size_t a_s
     out[2] = hsum_tb(c2);
     out[3] = hsum_tb(c3);
 }
+
+/* The tinyBLAS order again for F16 weights against activations already
+ * rounded to f16 and widened back to f32 (exact: the same products as
+ * f16 x f16), 2 weight rows x 4 activation rows a call: each weight
+ * vector is converted once for 4 tokens and each activation vector read
+ * once for 2 rows. Each result equals llm_dot_f16_tb_ggml's, bit for bit. */
+void llm_dot2x4_f16w_tb_ggml(int64_t n, const uint16_t *w0, const uint16_t *w1, const float *a,
+                             size_t a_stride, float out[2][4])
+{
+    const float *a0 = a, *a1 = a + a_stride, *a2 = a + 2 * a_stride, *a3 = a + 3 * a_stride;
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c03 = c00;
+    __m256 c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    for (int64_t i = 0; i < n; i += 8) {
+        __m256 x0 = LOADH(w0 + i), x1 = LOADH(w1 + i), y;
+        y = _mm256_loadu_ps(a0 + i);
+        c00 = _mm256_fmadd_ps(x0, y, c00);
+        c10 = _mm256_fmadd_ps(x1, y, c10);
+        y = _mm256_loadu_ps(a1 + i);
+        c01 = _mm256_fmadd_ps(x0, y, c01);
+        c11 = _mm256_fmadd_ps(x1, y, c11);
+        y = _mm256_loadu_ps(a2 + i);
+        c02 = _mm256_fmadd_ps(x0, y, c02);
+        c12 = _mm256_fmadd_ps(x1, y, c12);
+        y = _mm256_loadu_ps(a3 + i);
+        c03 = _mm256_fmadd_ps(x0, y, c03);
+        c13 = _mm256_fmadd_ps(x1, y, c13);
+    }
+    out[0][0] = hsum_tb(c00); out[0][1] = hsum_tb(c01); out[0][2] = hsum_tb(c02); out[0][3] = hsum_tb(c03);
+    out[1][0] = hsum_tb(c10); out[1][1] = hsum_tb(c11); out[1][2] = hsum_tb(c12); out[1][3] = hsum_tb(c13);
+}
+
+float llm_dot_f16w_tb_ggml(int64_t n, const uint16_t *w, const float *a)
+{
+    __m256 c = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 8)
+        c = _mm256_fmadd_ps(LOADH(w + i), _mm256_loadu_ps(a + i), c);
+    return hsum_tb(c);
+}
+
+/* x rounded to f16 (to nearest even) and widened back, 8 at a time. */
+void llm_round_f16_avx2(const float *x, float *out, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; i++)
+        out[i] = _cvtsh_ss(_cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT));
+}
