@@ -1,4 +1,5 @@
-/* repack.h: weights rearranged at load for the generation kernels.
+/* repack.h: weights rearranged at load for the product kernels (Q4_0,
+ * Q8_0, Q4_K and Q6_K on x86-64 with AVX2).
  *
  * A matrix-vector product reads each weight once per token; the faster
  * each block is consumed, the closer generation gets to the memory
@@ -6,7 +7,9 @@
  * on per-block bookkeeping (scale conversion, the horizontal sum). Packing
  * 8 rows side by side lets one kernel produce 8 rows' results in the 8
  * lanes of a register: the scales of the 8 rows convert in one
- * instruction, and no horizontal sum is needed.
+ * instruction, and no horizontal sum is needed. Prompts use a kernel of
+ * 8 rows x 4 tokens over the same layout (each chunk of weights decoded
+ * once for 4 tokens), whose results are the same bits as the 8-row one.
  *
  * Q4_0 x8 layout, per group of 8 rows, per 32-value block (144 bytes, the
  * same as 8 blocks): 8 f16 scales (row 0..7), then 4 chunks of 32 bytes;

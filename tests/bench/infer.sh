@@ -5,7 +5,7 @@
 # bandwidth ceiling (bandwidth / weight bytes read per token).
 #
 # Environment: THREADS (2), P (128 prompt tokens), N (64 generated), R (3
-# repeats, median), TYPES ("q4_0 q8_0 q4_k_m f16"), BENCH_7B=1 adds a 7B Q4_0
+# rounds, median; each round runs ours then llama.cpp once), TYPES ("q4_0 q8_0 q4_k_m f16"), BENCH_7B=1 adds a 7B Q4_0
 # model (3.8 GB, needs ~5 GB of disk), BENCHDIR (build/bench), LLAMA_REF.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,16 +52,25 @@ print(sum(t["bytes"] for t in d["tensors"] if t["name"] != "token_embd.weight"))
 
 echo "| model | ours pp tok/s | llama.cpp pp | pp ratio | ours tg tok/s | llama.cpp tg | tg ratio | ours % of ceiling | llama.cpp % of ceiling |"
 echo "|---|---|---|---|---|---|---|---|---|"
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+# ours and llama.cpp alternate, one run each per round, so that a slow
+# spell of the shared machine falls on both sides alike; medians of R rounds
 run_one() {
     f=$1 label=$2
-    s=$("$B/llm-infer" -m "$f" --bench -p "$P" -n "$N" -r "$R" -t "$THREADS" 2>&1 | grep '^#llm-stats' | tail -1)
-    opp=$(field "$s" pp_tps) otg=$(field "$s" tg_tps)
-    rpp= rtg=
-    if [ -x "$REF" ]; then
-        r=$("$REF" -m "$f" -t "$THREADS" -p "$P" -n "$N" -r "$R" 2>/dev/null | grep '^median' || true)
-        rpp=$(echo "$r" | sed -n 's/.*pp \([0-9.]*\) tok\/s.*/\1/p')
-        rtg=$(echo "$r" | sed -n 's/.*tg \([0-9.]*\) tok\/s.*/\1/p')
-    fi
+    opps= otgs= rpps= rtgs=
+    i=0
+    while [ "$i" -lt "$R" ]; do
+        i=$((i + 1))
+        s=$("$B/llm-infer" -m "$f" --bench -p "$P" -n "$N" -r 1 -t "$THREADS" 2>&1 | grep '^#llm-stats' | tail -1)
+        opps="$opps $(field "$s" pp_tps)" otgs="$otgs $(field "$s" tg_tps)"
+        if [ -x "$REF" ]; then
+            r=$("$REF" -m "$f" -t "$THREADS" -p "$P" -n "$N" -r 1 2>/dev/null | grep '^median' || true)
+            rpps="$rpps $(echo "$r" | sed -n 's/.*pp \([0-9.]*\) tok\/s.*/\1/p')"
+            rtgs="$rtgs $(echo "$r" | sed -n 's/.*tg \([0-9.]*\) tok\/s.*/\1/p')"
+        fi
+    done
+    opp=$(echo "$opps" | median) otg=$(echo "$otgs" | median)
+    rpp=$(echo "$rpps" | median) rtg=$(echo "$rtgs" | median)
     wb=$(wbytes "$f")
     ceil=$(awk -v bw="$bw" -v wb="$wb" 'BEGIN { printf "%.2f", bw * 1e9 / wb }')
     oc=$(awk -v t="$otg" -v c="$ceil" 'BEGIN { if (t != "") printf "%.0f%%", 100 * t / c; else printf "-" }')
@@ -73,4 +82,4 @@ for t in $TYPES; do
 done
 [ "${BENCH_7B:-0}" = 1 ] && run_one "$(model q4_0 7b)" "7B-shaped q4_0"
 echo
-echo "threads $THREADS, prompt $P, generated $N, median of $R; bandwidth $bw GB/s; $(date -u +%Y-%m-%d); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "threads $THREADS, prompt $P, generated $N, median of $R alternating rounds; bandwidth $bw GB/s; $(date -u +%Y-%m-%d); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
