@@ -13,12 +13,14 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__x86_64__)
 static uint64_t st = 7;
 static float frand(void)
 {
     st = st * 6364136223846793005ull + 1442695040888963407ull;
     return (float)((st >> 40) * 0x1.0p-24) * 2.0f - 1.0f;
 }
+#endif
 
 int main(void)
 {
