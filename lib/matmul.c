@@ -49,16 +49,16 @@ typedef struct mm_job {
     float *y;
     llm_dot_fn dot;
     float *rowbuf;           /* reference path: ncols floats per thread */
+    atomic_long next;        /* rows handed out (pool.h) */
 } mm_job;
 
 /* Worker: its share of the output rows, every token for each row (the
  * weight row stays in cache while the tokens go by). */
 static void mm_work(void *arg, int ith, int nth)
 {
-    const mm_job *j = arg;
+    mm_job *j = arg;
     const llm_weight *w = j->w;
-    long lo, hi;
-    llm_pool_range((long)w->nrows, ith, nth, &lo, &hi);
+    long lo, hi, chunk = llm_pool_chunk((long)w->nrows, nth);
     float *rb = j->rowbuf ? j->rowbuf + (size_t)ith * (size_t)w->ncols : NULL;
     void (*dot4)(int64_t, const void *, const void *, size_t, float *) = NULL;
 #if defined(__x86_64__)
@@ -68,6 +68,7 @@ static void mm_work(void *arg, int ith, int nth)
     else if (j->dot == llm_dot_f16_tb_ggml)
         dot4 = llm_dot4t_f16_tb_ggml;
 #endif
+    while (llm_pool_take(&j->next, chunk, (long)w->nrows, &lo, &hi))
     for (long r = lo; r < hi; r++) {
         const void *wr = w->data + (size_t)r * w->row_bytes;
         if (rb) {
@@ -96,16 +97,18 @@ typedef struct f16w_job {
     const float *act;        /* n_tok rows of ncols f16-exact floats */
     int32_t n_tok;
     float *y;
+    atomic_long next;        /* row pairs handed out (pool.h) */
 } f16w_job;
 
 static void f16w_work(void *arg, int ith, int nth)
 {
-    const f16w_job *j = arg;
+    f16w_job *j = arg;
     const llm_weight *w = j->w;
     int64_t n = w->ncols;
     size_t ny = (size_t)w->nrows;
-    long lo, hi;
-    llm_pool_range((long)(w->nrows + 1) / 2, ith, nth, &lo, &hi);
+    long pairs = (long)(w->nrows + 1) / 2, lo, hi, chunk = llm_pool_chunk(pairs, nth);
+    (void)ith;
+    while (llm_pool_take(&j->next, chunk, pairs, &lo, &hi))
     for (long rp = lo; rp < hi; rp++) {
         long r = 2 * rp;
         const uint16_t *w0 = (const uint16_t *)(w->data + (size_t)r * w->row_bytes);
@@ -140,7 +143,7 @@ static int matmul_f16w(llm_pool *pool, const llm_weight *w, const float *x, int3
         return -1;
     float *act = buf->p;
     llm_round_f16_avx2(x, act, (int64_t)(n * (size_t)n_tok));
-    f16w_job j = { w, act, n_tok, y };
+    f16w_job j = { w, act, n_tok, y, 0 };
     llm_pool_run(pool, f16w_work, &j);
     return 0;
 }
@@ -226,7 +229,7 @@ int llm_matmul_one(llm_pool *pool, const llm_weight *w, const float *x, int32_t 
     uint8_t *act = buf->p;
     for (int32_t t = 0; t < n_tok; t++)
         llm_dot_convert((uint32_t)at, x + (size_t)t * (size_t)w->ncols, act + (size_t)t * act_bytes, w->ncols);
-    mm_job j = { w, act, act_bytes, n_tok, y, dot, ref ? (float *)(act + act_total) : NULL };
+    mm_job j = { w, act, act_bytes, n_tok, y, dot, ref ? (float *)(act + act_total) : NULL, 0 };
     llm_pool_run(nth == 1 ? NULL : pool, mm_work, &j);
     return 0;
 }

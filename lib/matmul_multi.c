@@ -33,17 +33,13 @@ typedef struct multi_job {
     int nw;
     long rows;              /* all weights' rows */
     int32_t n_tok;
+    atomic_long next;       /* units of 8 rows handed out (pool.h) */
 } multi_job;
 
-/* Worker: a range of the concatenated rows, in steps of 8 so a packed
- * group is never split. */
-static void multi_work(void *arg, int ith, int nth)
+/* One chunk [lo, hi) of the concatenated rows (lo a multiple of 8, so a
+ * packed group is never split). */
+static void multi_rows(const multi_job *j, long lo, long hi)
 {
-    const multi_job *j = arg;
-    long lo, hi;
-    llm_pool_range(j->rows / LLM_PACK_ROWS, ith, nth, &lo, &hi);
-    lo *= LLM_PACK_ROWS;
-    hi = ith == nth - 1 ? j->rows : hi * LLM_PACK_ROWS;
     for (int k = 0; k < j->nw; k++) {
         const seg *s = &j->s[k];
         const llm_weight *w = s->w;
@@ -70,6 +66,17 @@ static void multi_work(void *arg, int ith, int nth)
     }
 }
 
+/* Worker: chunks of 8-row units until none are left. */
+static void multi_work(void *arg, int ith, int nth)
+{
+    multi_job *j = arg;
+    (void)ith;
+    long units = (j->rows + LLM_PACK_ROWS - 1) / LLM_PACK_ROWS, lo, hi;
+    long chunk = llm_pool_chunk(units, nth);
+    while (llm_pool_take(&j->next, chunk, units, &lo, &hi))
+        multi_rows(j, lo * LLM_PACK_ROWS, hi * LLM_PACK_ROWS < j->rows ? hi * LLM_PACK_ROWS : j->rows);
+}
+
 /* Below this many multiply-adds the calling thread does it alone. */
 #define MIN_PARALLEL_WORK 262144
 
@@ -78,6 +85,7 @@ int llm_matmul_multi(llm_pool *pool, const llm_weight *const *ws, int nw, const 
 {
     bool fuse = nw >= 1 && nw <= MAX_W && n_tok < LLM_MULTI_MAX_TOK && !llm_matmul_reference();
     multi_job j = { .nw = nw, .n_tok = n_tok };
+    atomic_init(&j.next, 0);
     int ats[MAX_W];
     size_t off[MAX_W], total = 0;
     double work = 0;

@@ -107,18 +107,21 @@ typedef struct pack_job {
     float *y;
     llm_gemv8_fn fn;
     llm_gemm8x4_fn fn4;     /* 4 tokens at a time, or NULL */
+    atomic_long next;       /* groups handed out (pool.h) */
 } pack_job;
 
 /* Worker: its share of the 8-row groups, every token for each group (the
  * group's weights stay in cache while the tokens go by). */
 static void pack_work(void *arg, int ith, int nth)
 {
-    const pack_job *j = arg;
+    pack_job *j = arg;
     const llm_weight *w = j->w;
     size_t gb = llm_pack_group_bytes(w->type, w->ncols);
-    long lo, hi;
-    llm_pool_range((long)(w->nrows / LLM_PACK_ROWS), ith, nth, &lo, &hi);
+    long groups = (long)(w->nrows / LLM_PACK_ROWS), lo, hi;
+    long chunk = llm_pool_chunk(groups, nth);
     float out[4][LLM_PACK_ROWS];
+    (void)ith;
+    while (llm_pool_take(&j->next, chunk, groups, &lo, &hi))
     for (long g = lo; g < hi; g++) {
         const uint8_t *wg = w->packed + (size_t)g * gb;
         int32_t t = 0;
@@ -159,7 +162,7 @@ int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32
     bool small = (double)w->nrows * (double)w->ncols * n_tok < 262144.0;
     conv_job cj = { w, x, n_tok, act, ab, 0, false };
     llm_pool_run(n_tok < 4 || small ? NULL : pool, conv_work, &cj);
-    pack_job j = { w, act, ab, n_tok, y, fn, llm_gemm8x4_fn_for(w->type) };
+    pack_job j = { w, act, ab, n_tok, y, fn, llm_gemm8x4_fn_for(w->type), 0 };
     llm_pool_run(small ? NULL : pool, pack_work, &j);
     return 1;
 }

@@ -8,6 +8,8 @@
 #ifndef LLM_POOL_H
 #define LLM_POOL_H
 
+#include <stdatomic.h>
+
 #include "err.h"
 
 typedef struct llm_pool llm_pool;
@@ -23,6 +25,27 @@ int llm_pool_size(const llm_pool *p);
 void llm_pool_run(llm_pool *p, llm_pool_fn fn, void *arg);
 /* The split of [0, total) that worker ith of nth takes: [*lo, *hi). */
 void llm_pool_range(long total, int ith, int nth, long *lo, long *hi);
+/* Dynamic shares: in a job, workers take chunks of `chunk` units of
+ * [0, total) from a shared counter (zeroed before the job) until none are
+ * left, so a thread slowed by the machine's other tenants or by its own
+ * serial work simply takes fewer. Which thread computes a unit does not
+ * change its result. Returns 1 with the chunk [*lo, *hi), 0 when done. */
+static inline int llm_pool_take(atomic_long *next, long chunk, long total, long *lo, long *hi)
+{
+    long a = atomic_fetch_add_explicit(next, chunk, memory_order_relaxed);
+    if (a >= total)
+        return 0;
+    *lo = a;
+    *hi = a + chunk < total ? a + chunk : total;
+    return 1;
+}
+/* A chunk size giving each of nth threads about 16 chunks of total. */
+static inline long llm_pool_chunk(long total, int nth)
+{
+    long c = total / ((long)nth * 16);
+    return c < 1 ? 1 : c;
+}
+
 /* Number of online CPUs (>= 1). */
 int llm_ncpu(void);
 
