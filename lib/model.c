@@ -7,6 +7,7 @@
 #include "repack.h"
 
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -226,43 +227,55 @@ static int load_layer(const gguf_file *f, const llm_hparams *hp, int il, llm_lay
 }
 
 /* Build the model over gf (owned from here on, even on failure). */
-/* The layer weights and a separate output matrix, packed for the
- * generation kernels where the type has one (repack.h); the mapping's pages
- * of each packed tensor are released, so memory stays about the file size.
- * token_embd is read by row for the embeddings and stays as it is. */
+/* The layer weights and a separate output matrix go to the weight arena
+ * (repack.h) packed, where the type has packed kernels; with --no-mmap
+ * all of them, the others copied as they are. The mapping's pages of each
+ * are released, so memory stays about the file size. token_embd is read by row for the embeddings and
+ * stays in the mapping. Where there are no packed kernels (the portable
+ * path, ARM for now) every weight stays in the mapping. */
+static atomic_bool no_mmap;
+
+void llm_model_set_no_mmap(bool on) { atomic_store(&no_mmap, on); }
+
 static int pack_weights(llm_model *m, llm_err *e)
 {
-    /* Under an address-space limit (ulimit -v) the released pages still
-     * count: packing doubles the model's share of it. Pack only if the copy
-     * leaves 256 MB beside the mapping; else run from the mapping. */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        uint64_t q = 0;
-        for (int il = 0; il < m->hp.n_layer; il++) {
-            const llm_layer *L = &m->layers[il];
-            const llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
-            for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
-                if (llm_pack_block_bytes(ws[i]->type)) q += (uint64_t)ws[i]->row_bytes * (uint64_t)ws[i]->nrows;
-        }
-        if (!m->tied_output && llm_pack_block_bytes(m->output.type))
-            q += (uint64_t)m->output.row_bytes * (uint64_t)m->output.nrows;
-        if ((uint64_t)m->gf->size + q + (256ull << 20) > (uint64_t)rl.rlim_cur)
-            return 0;
-    }
+    bool all_in = atomic_load(&no_mmap);
+    if (!llm_gemv8_fn_for(LLM_Q4_0))
+        return 0;
+    llm_weight **all = malloc(((size_t)m->hp.n_layer * 7 + 1) * sizeof *all);
+    if (!all)   /* the mapping serves */
+        return 0;
+    size_t nw = 0, total = 0;
     for (int il = 0; il < m->hp.n_layer; il++) {
         llm_layer *L = &m->layers[il];
         llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
-        for (size_t i = 0; i < sizeof ws / sizeof *ws; i++) {
-            int r = llm_weight_pack(ws[i], e);
-            if (r < 0) return -1;
-            if (r) llm_weight_release_mapping(ws[i]);
-        }
+        for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+            if (all_in || llm_weight_packable(ws[i])) all[nw++] = ws[i];
     }
-    if (!m->tied_output) {
-        int r = llm_weight_pack(&m->output, e);
-        if (r < 0) return -1;
-        if (r) llm_weight_release_mapping(&m->output);
+    if (!m->tied_output && (all_in || llm_weight_packable(&m->output))) all[nw++] = &m->output;
+    for (size_t i = 0; i < nw; i++) total += llm_weight_place_bytes(all[i]);
+    /* Under an address-space limit (ulimit -v) the released pages still
+     * count: the arena doubles the model's share of it. Place the weights
+     * only if the copy leaves 256 MB beside the mapping; else run from the
+     * mapping. */
+    struct rlimit rl;
+    uint8_t *arena = NULL;
+    if (!(getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+          (uint64_t)m->gf->size + total + (256ull << 20) > (uint64_t)rl.rlim_cur))
+        arena = nw ? llm_arena_alloc(total, all_in) : NULL;
+    if (!arena) {   /* no room for the copy: the mapping serves as it is */
+        free(all);
+        return 0;
     }
+    m->arena = arena;
+    m->arena_size = total;
+    for (size_t i = 0, off = 0; i < nw; i++) {
+        size_t b = llm_weight_place_bytes(all[i]);
+        llm_weight_place(all[i], arena + off);
+        off += b;
+    }
+    free(all);
+    (void)e;
     return 0;
 }
 
@@ -334,7 +347,8 @@ void llm_model_free(llm_model *m)
         for (int il = 0; il < m->hp.n_layer; il++) {
             llm_layer *L = &m->layers[il];
             llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
-            for (size_t i = 0; i < sizeof ws / sizeof *ws; i++) llm_weight_unpack(ws[i]);
+            for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+                if (!m->arena) llm_weight_unpack(ws[i]);
             free(L->attn_norm);
             free(L->ffn_norm);
             free(L->bq);
@@ -343,7 +357,8 @@ void llm_model_free(llm_model *m)
         }
         free(m->layers);
     }
-    if (!m->tied_output) llm_weight_unpack(&m->output);
+    if (!m->tied_output && !m->arena) llm_weight_unpack(&m->output);
+    llm_arena_free(m->arena, m->arena_size);
     free(m->output_norm);
     free(m->rope_freqs);
     gguf_close(m->gf);

@@ -71,6 +71,8 @@ typedef struct llm_model {
     llm_weight output;    /* = tok_embd when tied */
     float *rope_freqs;    /* rope_freqs.weight (n_rot/2 divisors, Llama 3.1), or NULL */
     bool tied_output;
+    uint8_t *arena;       /* the placed weights (repack.h), or NULL */
+    size_t arena_size;
     llm_layer *layers;
 } llm_model;
 
@@ -82,6 +84,10 @@ llm_model *llm_model_load(const char *path, llm_err *e);
  * llm_model_free, also on failure). */
 llm_model *llm_model_from_gguf(gguf_file *gf, llm_err *e);
 void llm_model_free(llm_model *m);
+/* From now on (process-wide), load every layer matrix into memory backed
+ * by huge pages instead of reading the unpacked ones from the file
+ * mapping (llm-infer --no-mmap): slower to load, faster to generate. */
+void llm_model_set_no_mmap(bool on);
 
 /* ---- inference state ---------------------------------------------------- */
 

@@ -94,15 +94,87 @@ static void pack_q6_K(const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8
     }
 }
 
+static void pack_block(uint32_t type, const uint8_t *const rows[LLM_PACK_ROWS], int64_t b, uint8_t *dst)
+{
+    if (type == LLM_Q4_0) pack_q4_0(rows, b, dst);
+    else if (type == LLM_Q8_0) pack_q8_0(rows, b, dst);
+    else if (type == LLM_Q4_K) pack_q4_K(rows, b, dst);
+    else pack_q6_K(rows, b, dst);
+}
+
 size_t llm_pack_block_bytes(uint32_t wtype)
 {
     return wtype == LLM_Q4_0 ? 144 : wtype == LLM_Q8_0 ? 272 : wtype == LLM_Q4_K ? 1184 : wtype == LLM_Q6_K ? 1680 : 0;
 }
 
+/* ---- the weight arena ------------------------------------------------- */
+
+#define HUGE_ALIGN ((size_t)2 << 20)
+
+bool llm_weight_packable(const llm_weight *w)
+{
+    return !w->packed && llm_pack_block_bytes(w->type) && w->nrows % LLM_PACK_ROWS == 0 &&
+           llm_gemv8_fn_for(w->type);
+}
+
+size_t llm_weight_place_bytes(const llm_weight *w)
+{
+    size_t n = llm_weight_packable(w)
+                   ? (size_t)(w->nrows / LLM_PACK_ROWS) * llm_pack_group_bytes(w->type, w->ncols)
+                   : w->row_bytes * (size_t)w->nrows;
+    return (n + 63) & ~(size_t)63;
+}
+
+uint8_t *llm_arena_alloc(size_t n, bool huge)
+{
+    size_t len = n + HUGE_ALIGN;
+    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return NULL;
+    uintptr_t b = (uintptr_t)base, a = (b + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1);
+    /* keep [a, a + n), 2 MiB aligned: give back the slack on both sides */
+    if (a > b) munmap(base, a - b);
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t t0 = (a + n + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
+    if (page > 0 && b + len > t0) munmap((void *)t0, b + len - t0);
+#ifdef MADV_HUGEPAGE
+    if (huge) madvise((void *)a, n, MADV_HUGEPAGE);   /* a hint; without it, 4 KiB pages */
+#else
+    (void)huge;
+#endif
+    return (uint8_t *)a;
+}
+
+void llm_arena_free(uint8_t *p, size_t n)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (p && page > 0) munmap(p, (n + (size_t)page - 1) & ~(size_t)(page - 1));
+}
+
+int llm_weight_place(llm_weight *w, uint8_t *dst)
+{
+    if (llm_weight_packable(w)) {
+        size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
+        int64_t nb = w->ncols / (int64_t)llm_type(w->type)->blck;
+        for (int64_t g = 0; g < w->nrows / LLM_PACK_ROWS; g++) {
+            const uint8_t *rows[LLM_PACK_ROWS];
+            for (int r = 0; r < LLM_PACK_ROWS; r++)
+                rows[r] = w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes;
+            for (int64_t b = 0; b < nb; b++)
+                pack_block(w->type, rows, b, dst + (size_t)g * gb + (size_t)b * bb);
+        }
+        w->packed = dst;
+        llm_weight_release_mapping(w);
+        return 1;
+    }
+    memcpy(dst, w->data, w->row_bytes * (size_t)w->nrows);
+    llm_weight_release_mapping(w);
+    w->data = dst;
+    return 0;
+}
+
 int llm_weight_pack(llm_weight *w, llm_err *e)
 {
-    if (w->packed || !llm_pack_block_bytes(w->type) || w->nrows % LLM_PACK_ROWS ||
-        !llm_gemv8_fn_for(w->type))
+    if (!llm_weight_packable(w))
         return 0;
     size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
     int64_t groups = w->nrows / LLM_PACK_ROWS, nb = w->ncols / (int64_t)llm_type(w->type)->blck;
@@ -113,13 +185,8 @@ int llm_weight_pack(llm_weight *w, llm_err *e)
         const uint8_t *rows[LLM_PACK_ROWS];
         for (int r = 0; r < LLM_PACK_ROWS; r++)
             rows[r] = w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes;
-        for (int64_t b = 0; b < nb; b++) {
-            uint8_t *dst = p + (size_t)g * gb + (size_t)b * bb;
-            if (w->type == LLM_Q4_0) pack_q4_0(rows, b, dst);
-            else if (w->type == LLM_Q8_0) pack_q8_0(rows, b, dst);
-            else if (w->type == LLM_Q4_K) pack_q4_K(rows, b, dst);
-            else pack_q6_K(rows, b, dst);
-        }
+        for (int64_t b = 0; b < nb; b++)
+            pack_block(w->type, rows, b, p + (size_t)g * gb + (size_t)b * bb);
     }
     w->packed = p;
     return 1;

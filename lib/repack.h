@@ -57,6 +57,24 @@
  * the copy is short: the unpacked kernels then serve). */
 int llm_weight_pack(llm_weight *w, llm_err *e);
 void llm_weight_unpack(llm_weight *w);
+/* The model's weight arena (model.c): one anonymous region, 2 MiB
+ * aligned, holding the packed layer matrices; with llm_model_set_no_mmap
+ * every layer matrix (copied as it is where the type has no packed
+ * kernels), marked for transparent huge pages. Generation sweeps all
+ * weights once per token; with 4 KiB pages the TLB misses of that sweep
+ * cost ~10% of F16 generation here, but huge pages make the load slower
+ * (the kernel compacts memory for them), so they are asked for only then.
+ * The copies are made from the mapping, whose pages are then released:
+ * memory stays about the file size. */
+bool llm_weight_packable(const llm_weight *w);
+/* Bytes w takes in the arena (a multiple of 64). */
+size_t llm_weight_place_bytes(const llm_weight *w);
+/* Put w at dst (llm_weight_place_bytes(w) bytes): packed (sets w->packed,
+ * returns 1) or copied (w->data becomes dst, returns 0); the mapping's
+ * pages of w are released either way. */
+int llm_weight_place(llm_weight *w, uint8_t *dst);
+uint8_t *llm_arena_alloc(size_t n, bool huge);
+void llm_arena_free(uint8_t *p, size_t n);
 /* Tell the kernel the mapping's pages of w are no longer needed. */
 void llm_weight_release_mapping(const llm_weight *w);
 

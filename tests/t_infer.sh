@@ -112,6 +112,18 @@ else
     skip "thread invariance" "mkmodel failed"
 fi
 
+# 9b. --no-mmap copies every weight into memory: where weights live, not
+# what is computed (the same kernels read them)
+for ty in f16 q4_0 q5_k q6_k; do
+    if "$BIN/mkmodel" -s tiny -T $ty -V "$M" "$T/nm.gguf" >/dev/null 2>&1; then
+        printf '1\n403\n407\n261\n\n' | "$I" -m "$T/nm.gguf" --all-logits --raw > "$T/nm1"
+        printf '1\n403\n407\n261\n\n' | "$I" -m "$T/nm.gguf" --all-logits --raw --no-mmap > "$T/nm2"
+        check "--no-mmap: the same logits, bytes ($ty)" cmp -s "$T/nm1" "$T/nm2"
+    else
+        skip "--no-mmap ($ty)" "mkmodel failed"
+    fi
+done
+
 # 10. bad input: one clear message, the right status, never a crash
 expect_err "no model" 2 "no model" "$I" -n 1
 expect_err "no mode" 2 "no mode" "$I" -m "$M"
