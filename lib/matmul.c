@@ -68,24 +68,25 @@ static void mm_work(void *arg, int ith, int nth)
     else if (j->dot == llm_dot_f16_tb_ggml)
         dot4 = llm_dot4t_f16_tb_ggml;
 #endif
-    while (llm_pool_take(&j->next, chunk, (long)w->nrows, &lo, &hi))
-    for (long r = lo; r < hi; r++) {
-        const void *wr = w->data + (size_t)r * w->row_bytes;
-        if (rb) {
-            llm_weight_row(w, r, rb);
-            wr = rb;
-        }
-        int32_t t = 0;
-        if (dot4)
-            for (; t + 4 <= j->n_tok; t += 4) {
-                float out[4];
-                dot4(w->ncols, wr, j->act + (size_t)t * j->act_bytes, j->act_bytes, out);
-                for (int k = 0; k < 4; k++)
-                    j->y[(size_t)(t + k) * (size_t)w->nrows + (size_t)r] = out[k];
+    while (llm_pool_take(&j->next, chunk, (long)w->nrows, &lo, &hi)) {
+        for (long r = lo; r < hi; r++) {
+            const void *wr = w->data + (size_t)r * w->row_bytes;
+            if (rb) {
+                llm_weight_row(w, r, rb);
+                wr = rb;
             }
-        for (; t < j->n_tok; t++)
-            j->y[(size_t)t * (size_t)w->nrows + (size_t)r] =
-                j->dot(w->ncols, wr, j->act + (size_t)t * j->act_bytes);
+            int32_t t = 0;
+            if (dot4)
+                for (; t + 4 <= j->n_tok; t += 4) {
+                    float out[4];
+                    dot4(w->ncols, wr, j->act + (size_t)t * j->act_bytes, j->act_bytes, out);
+                    for (int k = 0; k < 4; k++)
+                        j->y[(size_t)(t + k) * (size_t)w->nrows + (size_t)r] = out[k];
+                }
+            for (; t < j->n_tok; t++)
+                j->y[(size_t)t * (size_t)w->nrows + (size_t)r] =
+                    j->dot(w->ncols, wr, j->act + (size_t)t * j->act_bytes);
+        }
     }
 }
 
@@ -108,29 +109,30 @@ static void f16w_work(void *arg, int ith, int nth)
     size_t ny = (size_t)w->nrows;
     long pairs = (long)(w->nrows + 1) / 2, lo, hi, chunk = llm_pool_chunk(pairs, nth);
     (void)ith;
-    while (llm_pool_take(&j->next, chunk, pairs, &lo, &hi))
-    for (long rp = lo; rp < hi; rp++) {
-        long r = 2 * rp;
-        const uint16_t *w0 = (const uint16_t *)(w->data + (size_t)r * w->row_bytes);
-        if (r + 1 >= w->nrows) {   /* an odd last row */
-            for (int32_t t = 0; t < j->n_tok; t++)
-                j->y[(size_t)t * ny + (size_t)r] = llm_dot_f16w_tb_ggml(n, w0, j->act + (size_t)t * (size_t)n);
-            continue;
-        }
-        const uint16_t *w1 = (const uint16_t *)(w->data + (size_t)(r + 1) * w->row_bytes);
-        int32_t t = 0;
-        for (; t + 4 <= j->n_tok; t += 4) {
-            float out[2][4];
-            llm_dot2x4_f16w_tb_ggml(n, w0, w1, j->act + (size_t)t * (size_t)n, (size_t)n, out);
-            for (int k = 0; k < 4; k++) {
-                j->y[(size_t)(t + k) * ny + (size_t)r] = out[0][k];
-                j->y[(size_t)(t + k) * ny + (size_t)r + 1] = out[1][k];
+    while (llm_pool_take(&j->next, chunk, pairs, &lo, &hi)) {
+        for (long rp = lo; rp < hi; rp++) {
+            long r = 2 * rp;
+            const uint16_t *w0 = (const uint16_t *)(w->data + (size_t)r * w->row_bytes);
+            if (r + 1 >= w->nrows) {   /* an odd last row */
+                for (int32_t t = 0; t < j->n_tok; t++)
+                    j->y[(size_t)t * ny + (size_t)r] = llm_dot_f16w_tb_ggml(n, w0, j->act + (size_t)t * (size_t)n);
+                continue;
             }
-        }
-        for (; t < j->n_tok; t++) {
-            const float *a = j->act + (size_t)t * (size_t)n;
-            j->y[(size_t)t * ny + (size_t)r] = llm_dot_f16w_tb_ggml(n, w0, a);
-            j->y[(size_t)t * ny + (size_t)r + 1] = llm_dot_f16w_tb_ggml(n, w1, a);
+            const uint16_t *w1 = (const uint16_t *)(w->data + (size_t)(r + 1) * w->row_bytes);
+            int32_t t = 0;
+            for (; t + 4 <= j->n_tok; t += 4) {
+                float out[2][4];
+                llm_dot2x4_f16w_tb_ggml(n, w0, w1, j->act + (size_t)t * (size_t)n, (size_t)n, out);
+                for (int k = 0; k < 4; k++) {
+                    j->y[(size_t)(t + k) * ny + (size_t)r] = out[0][k];
+                    j->y[(size_t)(t + k) * ny + (size_t)r + 1] = out[1][k];
+                }
+            }
+            for (; t < j->n_tok; t++) {
+                const float *a = j->act + (size_t)t * (size_t)n;
+                j->y[(size_t)t * ny + (size_t)r] = llm_dot_f16w_tb_ggml(n, w0, a);
+                j->y[(size_t)t * ny + (size_t)r + 1] = llm_dot_f16w_tb_ggml(n, w1, a);
+            }
         }
     }
 }

@@ -121,24 +121,25 @@ static void pack_work(void *arg, int ith, int nth)
     long chunk = llm_pool_chunk(groups, nth);
     float out[4][LLM_PACK_ROWS];
     (void)ith;
-    while (llm_pool_take(&j->next, chunk, groups, &lo, &hi))
-    for (long g = lo; g < hi; g++) {
-        const uint8_t *wg = w->packed + (size_t)g * gb;
-        int32_t t = 0;
-        if (j->fn4)
-            for (; t + 4 <= j->n_tok; t += 4) {
-                const void *a[4];
-                for (int k = 0; k < 4; k++) a[k] = j->act + (size_t)(t + k) * j->act_bytes;
-                j->fn4(w->ncols, wg, a, out);
-                for (int k = 0; k < 4; k++) {
-                    float *yr = j->y + (size_t)(t + k) * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
-                    for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[k][r];
+    while (llm_pool_take(&j->next, chunk, groups, &lo, &hi)) {
+        for (long g = lo; g < hi; g++) {
+            const uint8_t *wg = w->packed + (size_t)g * gb;
+            int32_t t = 0;
+            if (j->fn4)
+                for (; t + 4 <= j->n_tok; t += 4) {
+                    const void *a[4];
+                    for (int k = 0; k < 4; k++) a[k] = j->act + (size_t)(t + k) * j->act_bytes;
+                    j->fn4(w->ncols, wg, a, out);
+                    for (int k = 0; k < 4; k++) {
+                        float *yr = j->y + (size_t)(t + k) * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
+                        for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[k][r];
+                    }
                 }
+            for (; t < j->n_tok; t++) {
+                j->fn(w->ncols, wg, j->act + (size_t)t * j->act_bytes, out[0]);
+                float *yr = j->y + (size_t)t * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
+                for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[0][r];
             }
-        for (; t < j->n_tok; t++) {
-            j->fn(w->ncols, wg, j->act + (size_t)t * j->act_bytes, out[0]);
-            float *yr = j->y + (size_t)t * (size_t)w->nrows + (size_t)g * LLM_PACK_ROWS;
-            for (int r = 0; r < LLM_PACK_ROWS; r++) yr[r] = out[0][r];
         }
     }
 }
