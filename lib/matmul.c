@@ -20,7 +20,7 @@ void llm_mm_buf_free(llm_mm_buf *b)
     b->cap = 0;
 }
 
-static int grow(llm_mm_buf *b, size_t need, llm_err *e)
+int llm_mm_buf_grow(llm_mm_buf *b, size_t need, llm_err *e)
 {
     if (need <= b->cap)
         return 0;
@@ -141,7 +141,7 @@ static int matmul_f16w(llm_pool *pool, const llm_weight *w, const float *x, int3
                        llm_mm_buf *buf, llm_err *e)
 {
     size_t n = (size_t)w->ncols;
-    if (grow(buf, n * (size_t)n_tok * sizeof(float), e) < 0)
+    if (llm_mm_buf_grow(buf, n * (size_t)n_tok * sizeof(float), e) < 0)
         return -1;
     float *act = buf->p;
     llm_round_f16_avx2(x, act, (int64_t)(n * (size_t)n_tok));
@@ -226,7 +226,7 @@ int llm_matmul_one(llm_pool *pool, const llm_weight *w, const float *x, int32_t 
     size_t act_total = act_bytes * (size_t)n_tok;
     act_total = (act_total + 63) & ~(size_t)63;
     size_t need = act_total + (ref ? (size_t)nth * (size_t)w->ncols * sizeof(float) : 0);
-    if (grow(buf, need, e) < 0)
+    if (llm_mm_buf_grow(buf, need, e) < 0)
         return -1;
     uint8_t *act = buf->p;
     for (int32_t t = 0; t < n_tok; t++)

@@ -30,6 +30,8 @@ typedef struct llm_mm_buf {
 } llm_mm_buf;
 
 void llm_mm_buf_free(llm_mm_buf *b);
+/* Make b hold at least need bytes (0, or -1 with e set). */
+int llm_mm_buf_grow(llm_mm_buf *b, size_t need, llm_err *e);
 
 /* y[t * w->nrows + r] = dot(row r of w, x[t * w->ncols ...]) for t < n_tok.
  * Returns 0, or -1 when memory runs out or the type has no kernel. */

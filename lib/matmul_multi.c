@@ -121,12 +121,8 @@ int llm_matmul_multi(llm_pool *pool, const llm_weight *const *ws, int nw, const 
                 return -1;
         return 0;
     }
-    if (total > buf->cap) {
-        void *p = realloc(buf->p, total);
-        if (!p) return llm_fail(e, "out of memory (%zu bytes of matmul scratch)", total);
-        buf->p = p;
-        buf->cap = total;
-    }
+    if (llm_mm_buf_grow(buf, total, e) < 0)
+        return -1;
     uint8_t *base = buf->p;
     for (int k = 0; k < nw; k++) {
         j.s[k].act = base + off[k];

@@ -83,12 +83,8 @@ int llm_matmul_tiled(llm_pool *pool, const llm_weight *w, const float *x, int32_
     int32_t n_tiles = (n_tok + LLM_TILE - 1) / LLM_TILE;
     size_t scratch = (llm_dot_act_size((uint32_t)at, w->ncols) + 63) & ~(size_t)63;
     size_t need = (size_t)n_tiles * tb + scratch * (size_t)llm_pool_size(pool);
-    if (need > buf->cap) {
-        void *p = realloc(buf->p, need);
-        if (!p) return llm_fail(e, "out of memory (%zu bytes of matmul scratch)", need);
-        buf->p = p;
-        buf->cap = need;
-    }
+    if (llm_mm_buf_grow(buf, need, e) < 0)
+        return -1;
     uint8_t *tiles = buf->p;
     conv_job cj = { w, x, n_tok, tiles, tb, scratch, true };
     llm_pool_run(pool, conv_work, &cj);
@@ -152,12 +148,8 @@ int llm_matmul_packed(llm_pool *pool, const llm_weight *w, const float *x, int32
     int at = llm_dot_act_type(w->type);
     size_t ab = (llm_dot_act_size((uint32_t)at, w->ncols) + 63) & ~(size_t)63;
     size_t need = ab * (size_t)n_tok;
-    if (need > buf->cap) {
-        void *p = realloc(buf->p, need);
-        if (!p) return llm_fail(e, "out of memory (%zu bytes of matmul scratch)", need);
-        buf->p = p;
-        buf->cap = need;
-    }
+    if (llm_mm_buf_grow(buf, need, e) < 0)
+        return -1;
     uint8_t *act = buf->p;
     /* one small product is cheaper on the calling thread than waking workers */
     bool small = (double)w->nrows * (double)w->ncols * n_tok < 262144.0;

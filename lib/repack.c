@@ -117,11 +117,14 @@ bool llm_weight_packable(const llm_weight *w)
            llm_gemv8_fn_for(w->type);
 }
 
+static size_t packed_size(const llm_weight *w)
+{
+    return (size_t)(w->nrows / LLM_PACK_ROWS) * llm_pack_group_bytes(w->type, w->ncols);
+}
+
 size_t llm_weight_place_bytes(const llm_weight *w)
 {
-    size_t n = llm_weight_packable(w)
-                   ? (size_t)(w->nrows / LLM_PACK_ROWS) * llm_pack_group_bytes(w->type, w->ncols)
-                   : w->row_bytes * (size_t)w->nrows;
+    size_t n = llm_weight_packable(w) ? packed_size(w) : w->row_bytes * (size_t)w->nrows;
     return (n + 63) & ~(size_t)63;
 }
 
@@ -150,18 +153,24 @@ void llm_arena_free(uint8_t *p, size_t n)
     if (p && page > 0) munmap(p, (n + (size_t)page - 1) & ~(size_t)(page - 1));
 }
 
+/* The packed layout of w's rows into dst (packed_size bytes). */
+static void pack_rows(const llm_weight *w, uint8_t *dst)
+{
+    size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
+    int64_t nb = w->ncols / (int64_t)llm_type(w->type)->blck;
+    for (int64_t g = 0; g < w->nrows / LLM_PACK_ROWS; g++) {
+        const uint8_t *rows[LLM_PACK_ROWS];
+        for (int r = 0; r < LLM_PACK_ROWS; r++)
+            rows[r] = w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes;
+        for (int64_t b = 0; b < nb; b++)
+            pack_block(w->type, rows, b, dst + (size_t)g * gb + (size_t)b * bb);
+    }
+}
+
 int llm_weight_place(llm_weight *w, uint8_t *dst)
 {
     if (llm_weight_packable(w)) {
-        size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
-        int64_t nb = w->ncols / (int64_t)llm_type(w->type)->blck;
-        for (int64_t g = 0; g < w->nrows / LLM_PACK_ROWS; g++) {
-            const uint8_t *rows[LLM_PACK_ROWS];
-            for (int r = 0; r < LLM_PACK_ROWS; r++)
-                rows[r] = w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes;
-            for (int64_t b = 0; b < nb; b++)
-                pack_block(w->type, rows, b, dst + (size_t)g * gb + (size_t)b * bb);
-        }
+        pack_rows(w, dst);
         w->packed = dst;
         llm_weight_release_mapping(w);
         return 1;
@@ -174,20 +183,13 @@ int llm_weight_place(llm_weight *w, uint8_t *dst)
 
 int llm_weight_pack(llm_weight *w, llm_err *e)
 {
+    (void)e;
     if (!llm_weight_packable(w))
         return 0;
-    size_t gb = llm_pack_group_bytes(w->type, w->ncols), bb = llm_pack_block_bytes(w->type);
-    int64_t groups = w->nrows / LLM_PACK_ROWS, nb = w->ncols / (int64_t)llm_type(w->type)->blck;
     /* no memory for a packed copy: the mapping serves as it is */
-    uint8_t *p = malloc((size_t)groups * gb);
+    uint8_t *p = malloc(packed_size(w));
     if (!p) return 0;
-    for (int64_t g = 0; g < groups; g++) {
-        const uint8_t *rows[LLM_PACK_ROWS];
-        for (int r = 0; r < LLM_PACK_ROWS; r++)
-            rows[r] = w->data + (size_t)(g * LLM_PACK_ROWS + r) * w->row_bytes;
-        for (int64_t b = 0; b < nb; b++)
-            pack_block(w->type, rows, b, p + (size_t)g * gb + (size_t)b * bb);
-    }
+    pack_rows(w, p);
     w->packed = p;
     return 1;
 }
