@@ -320,7 +320,7 @@ static int forward_chunk(llm_ctx *c, const int32_t *tok, int32_t n, bool tiled, 
             return -1;
         attn_job aj = { c, il, pos0, n, tiled };
         /* small jobs on this thread: waking the pool costs more */
-        llm_pool_run((double)n * hp->n_head * (pos0 + n) * hd < 262144 ? NULL : c->pool, attn_work, &aj);
+        llm_pool_run((double)n * hp->n_head * (pos0 + n) * hd < 32768 ? NULL : c->pool, attn_work, &aj);
         if (dump_l(c, il, "kqv_out", pos0, n, d, c->att, e) < 0)
             return -1;
         if (mm(c, &L->wo, c->att, n, batched, c->o, e) < 0)
