@@ -10,10 +10,13 @@
 
 const char *cli_prog = "llm";
 
-void cli_init(const char *prog)
+void cli_init(char **argv)
 {
-    const char *slash = strrchr(prog, '/');
-    cli_prog = slash ? slash + 1 : prog;
+    const char *slash = strrchr(argv[0], '/');
+    cli_prog = slash ? slash + 1 : argv[0];
+    /* getopt names the program by argv[0] in its messages: the name, as
+     * every other message here, not the path it was run by */
+    argv[0] = (char *)cli_prog;
     signal(SIGPIPE, SIG_DFL);
 }
 

@@ -8,9 +8,10 @@
 
 extern const char *cli_prog;           /* set by cli_init */
 
-/* Set the program name, and make a closed stdout (| head -1) end the
- * program quietly (SIGPIPE default action). */
-void cli_init(const char *prog);
+/* Set the program name from argv[0] (and argv[0] to it, for getopt's
+ * messages), and make a closed stdout (| head -1) end the program quietly
+ * (SIGPIPE default action). */
+void cli_init(char **argv);
 /* Print "PROG: message" on stderr and exit with status (>0). */
 void cli_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* Print "PROG: e->msg" and exit with status. */

@@ -719,7 +719,7 @@ static void unknown_api(const char *name, const llm_price_table *t)
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     parse_args(argc, argv);
     llm_err e;
     llm_price_table prices;

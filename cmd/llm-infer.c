@@ -595,7 +595,7 @@ static void set_mode(enum mode *m, enum mode want, const char *opt)
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     llm_sampler_params sp;
     llm_sampler_params_default(&sp);
     long long seed = -1, n_predict = -1, n_ctx = 0, threads = 0, ppl_skip = 0;

@@ -249,7 +249,7 @@ static void write_tensor(const gguf_file *f, const char *name, int enc)
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     static const struct option opts[] = {
         { "json", no_argument, 0, 'j' }, { "all", no_argument, 0, 'a' },
         { "tensor", required_argument, 0, 'T' }, { "raw", no_argument, 0, 'R' },

@@ -187,7 +187,7 @@ static int mix_arg(const char *s)
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     enum { O_PURE = 256, O_TT, O_TTF, O_OUT, O_EMBD, O_REPORT, O_FROM, O_CTX, O_VERSION };
     static const struct option opts[] = {
         { "pure", no_argument, 0, O_PURE }, { "tensor-type", required_argument, 0, O_TT },

@@ -158,7 +158,7 @@ static void format_probs(const llm_sampler *s, int32_t id, int top, char *buf, s
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     llm_sampler_params sp;
     llm_sampler_params_default(&sp);
     long long seed = -1, n_predict = -1;

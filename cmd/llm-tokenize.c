@@ -311,7 +311,7 @@ static void decode_file(const llm_tokenizer *t, const opts *o, const char *path,
 
 int main(int argc, char **argv)
 {
-    cli_init(argv[0]);
+    cli_init(argv);
     opts o = { 0 };
     int c;
     while ((c = getopt_long(argc, argv, "m:f:dh", longopts, NULL)) != -1) {
