@@ -39,12 +39,14 @@ static void usage(FILE *out)
 "                       model's chat template (tokenizer.chat_template)\n"
 "  --template NAME      use this chat template family (%s)\n"
 "  --no-clean           with -d: keep GPT-2's spaces before , . ! ? and 's\n"
+"  --continue           with -d: the ids continue a text (llm-infer -n writes\n"
+"                       only the new tokens): keep the first one's leading space\n"
 "  -h, --help           this text\n"
 "  --version            print the version\n", llm_chat_known);
 }
 
 enum { OPT_VOCAB = 256, OPT_IDS, OPT_COUNT, OPT_LINES, OPT_SPECIAL, OPT_NO_BOS, OPT_CHAT,
-       OPT_TEMPLATE, OPT_NO_CLEAN, OPT_VERSION };
+       OPT_TEMPLATE, OPT_NO_CLEAN, OPT_CONTINUE, OPT_VERSION };
 
 static const struct option longopts[] = {
     {"model", required_argument, NULL, 'm'},
@@ -59,6 +61,7 @@ static const struct option longopts[] = {
     {"chat", no_argument, NULL, OPT_CHAT},
     {"template", required_argument, NULL, OPT_TEMPLATE},
     {"no-clean", no_argument, NULL, OPT_NO_CLEAN},
+    {"continue", no_argument, NULL, OPT_CONTINUE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -68,7 +71,7 @@ enum { OUT_STREAM, OUT_IDS, OUT_COUNT };
 
 typedef struct opts {
     const char *model, *vocab, *file, *tmpl;
-    bool decode, lines, special, no_bos, chat, no_clean;
+    bool decode, lines, special, no_bos, chat, no_clean, cont;
     int out;
 } opts;
 
@@ -238,8 +241,10 @@ static void encode(const llm_tokenizer *t, const opts *o, int argc, char **argv)
 static void decode_segment(const llm_tokenizer *t, const opts *o, llm_tokens *v, bool *started)
 {
     int flags = (o->special ? LLM_DETOK_SPECIAL : 0) | (o->no_clean ? LLM_DETOK_NO_CLEAN : 0);
-    if (*started && !o->lines)
-        flags |= LLM_DETOK_CONTINUE;   /* one text across segments (the sampler's one-token segments) */
+    /* one text across segments (the sampler's one-token segments), or
+     * the continuation of a text the reader has already seen */
+    if ((*started || o->cont) && !o->lines)
+        flags |= LLM_DETOK_CONTINUE;
     llm_err e;
     size_t len;
     char *s = llm_detokenize(t, v->ids, v->n, flags, &len, &e);
@@ -328,6 +333,7 @@ int main(int argc, char **argv)
         case OPT_CHAT: o.chat = true; break;
         case OPT_TEMPLATE: o.tmpl = optarg; break;
         case OPT_NO_CLEAN: o.no_clean = true; break;
+        case OPT_CONTINUE: o.cont = true; break;
         case 'h': usage(stdout); cli_finish_stdout();
         case OPT_VERSION: cli_version();
         default: usage(stderr); return EXIT_USAGE;

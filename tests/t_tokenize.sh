@@ -46,6 +46,10 @@ same "decode one token a segment" "$(printf '15043\n\n3186\n\n' | "$P" -m "$SPM"
 same "decode after bos" "$(printf '1\n15043\n' | "$P" -m "$SPM" -d)" " Hello"
 same "decode --special" "$(printf '1\n15043\n2\n' | "$P" -m "$SPM" -d --special)" "<s> Hello</s>"
 same "decode --lines" "$(printf 'Hello\nworld\n' | "$P" -m "$SPM" --no-bos --lines | "$P" -m "$SPM" -d --lines)" "$(printf 'Hello\nworld')"
+# ids that continue a text keep the first token's leading space with --continue
+ids=$("$P" -m "$SPM" --no-bos --ids "Hello world" | tr ' ' '\n' | tail -n 1)
+same "decode: a text starts without the dummy space" "$(printf '%s\n' "$ids" | "$P" -m "$SPM" -d)" "world"
+same "decode --continue keeps it" "$(printf '%s\n' "$ids" | "$P" -m "$SPM" -d --continue)" " world"
 same "decode gpt-2 clean spaces" "$(printf '15496\n837\n995\n' | "$P" -m "$GPT2" -d)" "Hello, world"
 
 # ---- chat ----
