@@ -14,6 +14,13 @@ static inline __m256i bcast4(const int8_t *p)
     return _mm256_set1_epi32(v);
 }
 
+/* The per-block float scales d[nb] of a Q8_0 activation row of n values
+ * (its extras, dot.h); the sums follow: ds[nb], then int32 qsum[nb]. */
+static inline const float *act_scales(const void *a, int64_t n)
+{
+    return (const float *)((const uint8_t *)a + llm_dot_q8_0_extras(n));
+}
+
 /* Q4_0 against Q8_0: per block, the 8 rows' integer sums of (q - 8) * y
  * come out in the 8 lanes, then one fused multiply-add by d_w * d_a,
  * block after block, as ggml's repacked kernels sum. */
@@ -21,7 +28,7 @@ static void gemv8_q4_0(int64_t n, const uint8_t *g, const void *va, float out[LL
 {
     const block_q8_0 *a = va;
     int64_t nb = n / QK4_0;
-    const float *da = (const float *)((const uint8_t *)va + llm_dot_q8_0_extras(n));
+    const float *da = act_scales(va, n);
     const int32_t *qsum = (const int32_t *)(da + 2 * nb);
     const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
     __m256 acc = _mm256_setzero_ps();
@@ -50,10 +57,9 @@ static void gemv8_q4_0(int64_t n, const uint8_t *g, const void *va, float out[LL
 static void gemm8x4_q4_0(int64_t n, const uint8_t *g, const void *const va[4], float out[4][LLM_PACK_ROWS])
 {
     int64_t nb = n / QK4_0;
-    size_t xo = llm_dot_q8_0_extras(n);
     const block_q8_0 *a0 = va[0], *a1 = va[1], *a2 = va[2], *a3 = va[3];
-    const float *d0 = (const float *)((const uint8_t *)va[0] + xo), *d1 = (const float *)((const uint8_t *)va[1] + xo);
-    const float *d2 = (const float *)((const uint8_t *)va[2] + xo), *d3 = (const float *)((const uint8_t *)va[3] + xo);
+    const float *d0 = act_scales(va[0], n), *d1 = act_scales(va[1], n);
+    const float *d2 = act_scales(va[2], n), *d3 = act_scales(va[3], n);
     const int32_t *q0 = (const int32_t *)(d0 + 2 * nb), *q1 = (const int32_t *)(d1 + 2 * nb);
     const int32_t *q2 = (const int32_t *)(d2 + 2 * nb), *q3 = (const int32_t *)(d3 + 2 * nb);
     const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
@@ -98,7 +104,7 @@ static void gemv8_q8_0(int64_t n, const uint8_t *g, const void *va, float out[LL
 {
     const block_q8_0 *a = va;
     int64_t nb = n / QK8_0;
-    const float *da = (const float *)((const uint8_t *)va + llm_dot_q8_0_extras(n));
+    const float *da = act_scales(va, n);
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++, g += 272) {
@@ -120,10 +126,9 @@ static void gemv8_q8_0(int64_t n, const uint8_t *g, const void *va, float out[LL
 static void gemm8x4_q8_0(int64_t n, const uint8_t *g, const void *const va[4], float out[4][LLM_PACK_ROWS])
 {
     int64_t nb = n / QK8_0;
-    size_t xo = llm_dot_q8_0_extras(n);
     const block_q8_0 *a0 = va[0], *a1 = va[1], *a2 = va[2], *a3 = va[3];
-    const float *d0 = (const float *)((const uint8_t *)va[0] + xo), *d1 = (const float *)((const uint8_t *)va[1] + xo);
-    const float *d2 = (const float *)((const uint8_t *)va[2] + xo), *d3 = (const float *)((const uint8_t *)va[3] + xo);
+    const float *d0 = act_scales(va[0], n), *d1 = act_scales(va[1], n);
+    const float *d2 = act_scales(va[2], n), *d3 = act_scales(va[3], n);
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     for (int64_t b = 0; b < nb; b++, g += 272) {
