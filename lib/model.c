@@ -237,14 +237,14 @@ static atomic_bool no_mmap;
 
 void llm_model_set_no_mmap(bool on) { atomic_store(&no_mmap, on); }
 
-static int pack_weights(llm_model *m, llm_err *e)
+static void place_weights(llm_model *m)
 {
     bool all_in = atomic_load(&no_mmap);
     if (!llm_gemv8_fn_for(LLM_Q4_0))
-        return 0;
+        return;
     llm_weight **all = malloc(((size_t)m->hp.n_layer * 7 + 1) * sizeof *all);
     if (!all)   /* the mapping serves */
-        return 0;
+        return;
     size_t nw = 0, total = 0;
     for (int il = 0; il < m->hp.n_layer; il++) {
         llm_layer *L = &m->layers[il];
@@ -265,7 +265,7 @@ static int pack_weights(llm_model *m, llm_err *e)
         arena = nw ? llm_arena_alloc(total, all_in) : NULL;
     if (!arena) {   /* no room for the copy: the mapping serves as it is */
         free(all);
-        return 0;
+        return;
     }
     m->arena = arena;
     m->arena_size = total;
@@ -275,8 +275,6 @@ static int pack_weights(llm_model *m, llm_err *e)
         off += b;
     }
     free(all);
-    (void)e;
-    return 0;
 }
 
 llm_model *llm_model_from_gguf(gguf_file *gf, llm_err *e)
@@ -323,8 +321,7 @@ llm_model *llm_model_from_gguf(gguf_file *gf, llm_err *e)
         m->output = m->tok_embd;
         m->tied_output = true;
     }
-    if (pack_weights(m, e) < 0)
-        goto fail;
+    place_weights(m);   /* cannot fail: without room, the mapping serves */
     return m;
 fail:
     llm_model_free(m);
@@ -346,9 +343,6 @@ void llm_model_free(llm_model *m)
     if (m->layers) {
         for (int il = 0; il < m->hp.n_layer; il++) {
             llm_layer *L = &m->layers[il];
-            llm_weight *ws[] = { &L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down };
-            for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
-                if (!m->arena) llm_weight_unpack(ws[i]);
             free(L->attn_norm);
             free(L->ffn_norm);
             free(L->bq);
@@ -357,7 +351,7 @@ void llm_model_free(llm_model *m)
         }
         free(m->layers);
     }
-    if (!m->tied_output && !m->arena) llm_weight_unpack(&m->output);
+    /* the packed weights live in the arena */
     llm_arena_free(m->arena, m->arena_size);
     free(m->output_norm);
     free(m->rope_freqs);
