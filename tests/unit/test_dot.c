@@ -76,7 +76,8 @@ int main(void)
         size_t sz = llm_dot_act_size(at, n);
         float *x = malloc(n * sizeof *x);
         uint8_t *a = malloc(sz), *b = malloc(sz);
-        int diffs = 0;
+        int diffs = 0, first_rep = -1;
+        size_t first_byte = 0;
         for (int rep = 0; rep < 400; rep++) {
             float scale = rep % 4 == 0 ? 1e-3f : rep % 4 == 1 ? 1.0f : rep % 4 == 2 ? 300.0f : 1e-40f;
             for (int64_t i = 0; i < n; i++) x[i] = frand() * scale;
@@ -88,11 +89,17 @@ int main(void)
             memset(a, 0xA5, sz); memset(b, 0x5A, sz);
             llm_dot_convert_portable(at, x, a, n);
             llm_dot_convert(at, x, b, n);
-            if (memcmp(a, b, sz)) { diffs++; if (getenv("DBG")) for (size_t i = 0; i < sz; i++) if (a[i] != b[i]) { fprintf(stderr, "rep %d byte %zu: %d vs %d\n", rep, i, a[i], b[i]); break; } }
+            if (memcmp(a, b, sz) && diffs++ == 0)
+                for (size_t i = 0; i < sz; i++)
+                    if (a[i] != b[i]) {
+                        first_rep = rep;
+                        first_byte = i;
+                        break;
+                    }
         }
         char label[96];
         snprintf(label, sizeof label, "%s activations: fast conversion = portable bytes (400 rows)", llm_type(at)->name);
-        T_CHECK(label, diffs == 0, "%d rows differ", diffs);
+        T_CHECK(label, diffs == 0, "%d rows differ (first: row %d, byte %zu)", diffs, first_rep, first_byte);
         free(x); free(a); free(b);
     }
     return t_exit();
