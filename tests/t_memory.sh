@@ -23,6 +23,9 @@ same "runs under ulimit -v size + 512 MB" "$rc $(grep -v '^#' "$T/out" | grep -c
 run $((kb + 64 * 1024)) -t 2 -n 8 --seed 1
 rc=$?
 same "runs under ulimit -v size + 64 MB (the model is not copied)" "$rc $(grep -v '^#' "$T/out" | grep -c .)" "0 8"
+run $((kb + 64 * 1024)) -t 2 -n 8 --seed 1 --no-mmap
+rc=$?
+same "--no-mmap under size + 64 MB: no room for the copy, the mapping serves" "$rc $(grep -v '^#' "$T/out" | grep -c .)" "0 8"
 
 # too little: half the model's size, and just under what it needs
 for v in $((kb / 2)) $((kb + 4096)); do
